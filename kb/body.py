@@ -1,0 +1,57 @@
+"""Re-read a note's body and render it to safe HTML with its wiki links resolved to page links."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from kb import frontmatter
+from kb.check import heading_slug
+from kb.links import split_target
+from kb.markdown import WikiAnchor, render_markdown
+from kb.model import Note, ResolvedLink
+from kb.urls import relative_href
+
+_LEADING_H1 = re.compile(r"\A\s*#[ \t]+(.+?)[ \t]*#*[ \t]*\n")
+
+
+def read_body(root: Path, note: Note) -> str:
+    """The note's Markdown body as text (the file is read again: bodies are not kept in memory)."""
+    try:
+        data = (root / note.path).read_bytes()
+    except OSError:
+        return ""
+    text, _ = frontmatter.decode(data, note.path)
+    if note.body_line <= 1:
+        return text
+    return text.split("\n", note.body_line - 1)[-1]
+
+
+def drop_title_heading(body: str, title: str) -> tuple[str, int]:
+    """Remove a leading `# title` (the page shows the title); return body and lines removed."""
+    found = _LEADING_H1.match(body)
+    if found and found.group(1).strip().casefold() == title.casefold():
+        return body[found.end() :], body[: found.end()].count("\n")
+    return body, 0
+
+
+def render_note_body(root: Path, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str]) -> str:
+    """The note's body as HTML for the page at site path `page`."""
+    body, removed = drop_title_heading(read_body(root, note), note.title)
+    by_place = {(r.link.line, r.link.raw): r for r in links}
+
+    def render_link(raw: str, line: int) -> WikiAnchor:
+        return anchor_for(by_place.get((line, raw)), raw, page, urls)
+
+    return render_markdown(body, note.body_line + removed, render_link)
+
+
+def anchor_for(resolved: ResolvedLink | None, raw: str, page: str, urls: dict[str, str]) -> WikiAnchor:
+    """What one wiki link renders as: a relative link, or marked text when it resolves nowhere."""
+    target, heading, alias = split_target(raw)
+    text = alias or (f"{target} › {heading}" if heading and target else heading or target)
+    path = resolved.target_path if resolved else None
+    if path is None or path not in urls:
+        status = resolved.resolution.status if resolved else "missing"
+        return WikiAnchor(None, f"[[{raw}]]", f"{status} link: no single note is named “{target}”")
+    return WikiAnchor(relative_href(page, urls[path], heading_slug(heading) if heading else ""), text, path)

@@ -1,0 +1,134 @@
+"""`kb build`: render the knowledge base as a static site, read top to bottom as a list of stages."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from kb.exports import atom_feed, graph_json, sitemap_xml
+from kb.indexes import site_pages
+from kb.model import KnowledgeBase
+from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
+from kb.pages import Page, note_pages
+from kb.render import copy_static, make_environment, render_page
+from kb.site_model import SiteModel
+
+
+class Reporter(Protocol):
+    """Receives build progress (a rich bar on a terminal, plain lines in CI, a list in tests)."""
+
+    def stage(self, name: str, total: int = 0) -> None: ...  # noqa: D102
+    def advance(self, count: int = 1) -> None: ...  # noqa: D102
+    def done(self) -> None: ...  # noqa: D102
+
+
+class SilentReporter:
+    """A reporter that reports nothing."""
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Ignore a stage."""
+
+    def advance(self, count: int = 1) -> None:
+        """Ignore progress."""
+
+    def done(self) -> None:
+        """Ignore the end."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: where to, with which templates, and site-wide settings."""
+
+    out: Path
+    templates: Path | None = None
+    site_url: str = ""
+    title: str = "Knowledge base"
+    search: bool = True
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    out: Path
+    pages: int
+    search_indexed: bool
+    search_message: str
+
+
+def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+    """Build into a staging folder beside --out, then swap it into place."""
+    reporter = reporter or SilentReporter()
+    check_output_folder(options.out, kb.root)
+    clean_leftovers(options.out)
+    staging = make_staging(options.out)
+    try:
+        model = SiteModel(kb, convergence=_convergence(kb))
+        written = write_pages(model, staging, options, reporter)
+        write_exports(model, staging, options, written)
+        copy_static(staging, options.templates)
+        indexed, message = index_search(staging, reporter)
+        swap_into_place(staging, options.out)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    reporter.done()
+    return BuildResult(options.out, len(written), indexed, message)
+
+
+def _convergence(kb: KnowledgeBase) -> object | None:
+    """Research-program convergence for the claim pages, when that module is available."""
+    try:
+        from kb.convergence import compute_convergence
+    except ImportError:
+        return None
+    return compute_convergence(kb)
+
+
+def all_pages(model: SiteModel) -> Iterable[Page]:
+    """Every page of the site, note pages first."""
+    yield from note_pages(model)
+    yield from site_pages(model)
+    if model.convergence is not None:
+        from kb.convergence_pages import convergence_pages
+
+        yield from convergence_pages(model)
+
+
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> list[str]:
+    """Render and write every page, one at a time (pages are never all held in memory)."""
+    env = make_environment(options.templates)
+    site = {"title": options.title, "url": options.site_url}
+    written: list[str] = []
+    reporter.stage("rendering pages", len(model.kb.notes))
+    for page in all_pages(model):
+        target = out / page.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(render_page(env, page, site), encoding="utf-8")
+        written.append(page.path)
+        reporter.advance()
+    return written
+
+
+def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:
+    """graph.json, sitemap.xml and feed.xml."""
+    (out / "graph.json").write_text(graph_json(model), encoding="utf-8")
+    (out / "sitemap.xml").write_text(sitemap_xml(model, pages, options.site_url), encoding="utf-8")
+    (out / "feed.xml").write_text(atom_feed(model, options.site_url, options.title), encoding="utf-8")
+
+
+def index_search(out: Path, reporter: Reporter) -> tuple[bool, str]:
+    """Run Pagefind (offline; its binary comes with the pagefind wheel) over the written site."""
+    reporter.stage("indexing search")
+    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
+    except (OSError, subprocess.TimeoutExpired) as error:
+        return False, f"search index not built: {error}"
+    if done.returncode != 0:
+        return False, f"search index not built: {(done.stderr or done.stdout).strip()[:500]}"
+    return True, "search index built"

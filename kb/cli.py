@@ -1,0 +1,181 @@
+"""The `kb` command line: thin shells over the library (exit 0 clean, 1 problems, 2 usage/config)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import click
+
+from kb import report
+from kb.config import ConfigError, Settings, default_root, load_settings
+from kb.model import Diagnostic, Severity
+from kb.rules import find_rule
+
+
+def root_argument(func: Callable[..., Any]) -> Callable[..., Any]:
+    """The optional ROOT argument shared by every command that reads a knowledge base."""
+    return click.argument("root", required=False, type=click.Path(exists=True, file_okay=False, path_type=Path))(func)
+
+
+def _rules(value: str | None) -> frozenset[str]:
+    """Parse a comma-separated list of rule names or codes into rule names."""
+    names = set()
+    for item in filter(None, (part.strip() for part in (value or "").split(","))):
+        rule = find_rule(item)
+        if rule is None:
+            raise click.BadParameter(f"unknown rule `{item}` (see `kb rules`)")
+        names.add(rule.name)
+    return frozenset(names)
+
+
+def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """--strict, --select and --ignore, shared by check and build."""
+    func = click.option("--ignore", metavar="RULES", help="Comma-separated rules (names or codes) to leave out.")(func)
+    func = click.option("--select", metavar="RULES", help="Report only these comma-separated rules.")(func)
+    return click.option("--strict", is_flag=True, help="Fail on warnings too.")(func)
+
+
+def resolve_root(root: Path | None) -> tuple[Path, Settings]:
+    """The root to work on and its settings; configuration errors exit with status 2."""
+    try:
+        chosen = (root or default_root(Path.cwd())).resolve()
+        return chosen, load_settings(chosen)
+    except ConfigError as error:
+        click.echo(f"kb: configuration error: {error}", err=True)
+        sys.exit(2)
+
+
+def filter_diagnostics(items: Sequence[Diagnostic], select: str | None, ignore: str | None) -> list[Diagnostic]:
+    """Keep the selected rules and drop the ignored ones."""
+    chosen, dropped = _rules(select), _rules(ignore)
+    return [d for d in items if (not chosen or d.rule in chosen) and d.rule not in dropped]
+
+
+def exit_code(items: Sequence[Diagnostic], strict: bool) -> int:
+    """1 when there are errors (or warnings under --strict), else 0."""
+    worst = max((d.severity for d in items), default=Severity.INFO)
+    return 1 if worst >= (Severity.WARNING if strict else Severity.ERROR) and items else 0
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kb")
+def main() -> None:
+    """Check and publish evidence-backed knowledge bases of claims.
+
+    \b
+    Example:
+      kb check claims/
+    """
+
+
+@main.command("check")
+@root_argument
+@click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text", show_default=True, help="Output format.")
+@check_options
+def check_command(root: Path | None, fmt: str, strict: bool, select: str | None, ignore: str | None) -> None:
+    """Report every schema and link problem with file:line:col.
+
+    ROOT defaults to `[tool.kb] root` of ./pyproject.toml, else the current folder.
+    Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or configuration error.
+
+    \b
+    Example:
+      kb check claims/ --format github --ignore orphan
+    """
+    import kb
+
+    chosen, settings = resolve_root(root)
+    items = filter_diagnostics(kb.load(chosen, settings).diagnostics, select, ignore)
+    if fmt == "json":
+        click.echo(report.as_json(items), nl=False)
+    elif fmt == "github":
+        click.echo(report.as_github(items, chosen, Path.cwd()), nl=False)
+    else:
+        click.echo(report.as_text(items), nl=False)
+    sys.exit(exit_code(items, strict))
+
+
+@main.command("rules")
+def rules_command() -> None:
+    """List every rule: code, name, default severity and meaning.
+
+    \b
+    Example:
+      kb rules
+    """
+    from kb.rules import RULES
+
+    for rule in RULES.values():
+        click.echo(f"{rule.code}  {rule.name:28} {rule.severity.label:8} {rule.doc}")
+
+
+
+
+class ConsoleReporter:
+    """Build progress: a rich progress bar on a terminal, plain lines otherwise (CI, pipes)."""
+
+    def __init__(self) -> None:
+        self.live = sys.stderr.isatty()
+        self.progress: Any = None
+        self.task: Any = None
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Start a stage."""
+        if not self.live:
+            click.echo(f"kb: {name}" + (f" ({total})" if total else ""), err=True)
+            return
+        from rich.progress import Progress
+
+        if self.progress is None:
+            self.progress = Progress(transient=True)
+            self.progress.start()
+        self.task = self.progress.add_task(name, total=total or None)
+
+    def advance(self, count: int = 1) -> None:
+        """Advance the current stage."""
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task, count)
+
+    def done(self) -> None:
+        """Stop the bar."""
+        if self.progress is not None:
+            self.progress.stop()
+
+
+@main.command("build")
+@root_argument
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/ beside the root's config, else ./site).")
+@click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Your templates folder; its files override ours one by one.")
+@click.option("--site-url", default="", help="Absolute URL the site is served from (for sitemap and feed).")
+@click.option("--title", default="Knowledge base", show_default=True, help="Site title.")
+@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+@check_options
+def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, strict: bool, select: str | None, ignore: str | None) -> None:
+    """Render the knowledge base as a static site (previous site kept if the build fails).
+
+    Prints the check summary; fails only with --strict (or when the site cannot be written).
+
+    \b
+    Example:
+      kb build claims/ --out site/ && python -m http.server -d site
+    """
+    import kb
+    from kb.build import BuildOptions, build_site
+    from kb.check import summarise
+    from kb.output import OutputError
+
+    chosen, settings = resolve_root(root)
+    base = kb.load(chosen, settings)
+    items = filter_diagnostics(base.diagnostics, select, ignore)
+    options = BuildOptions(out=(out or Path("site")).resolve(), templates=templates, site_url=site_url, title=title, search=not no_search)
+    try:
+        result = build_site(base, options, ConsoleReporter())
+    except OutputError as error:
+        click.echo(f"kb: {error}", err=True)
+        sys.exit(2)
+    summary = summarise(items)
+    click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
+    click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")
+    sys.exit(exit_code(items, strict) if strict else 0)

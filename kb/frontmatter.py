@@ -1,0 +1,168 @@
+"""Decode a file's bytes and parse its YAML front matter, keeping the line of every key and item.
+
+PyYAML's C composer builds the node tree (fast, and every node keeps its position); values are
+then constructed one key at a time so a bad date or a duplicate key becomes a diagnostic
+instead of an exception that loses the whole block.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from kb.model import Diagnostic
+from kb.rules import diagnostic
+
+try:
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_YAML_NODES = 20_000  # front matter is small; more nodes than this is an alias bomb or junk
+
+
+class InvalidDate(str):
+    """The text of a date-like value that is no real date; already reported as invalid-date."""
+
+
+@dataclass
+class FrontMatter:
+    """Parsed front matter: values, key positions and item positions of list values."""
+
+    meta: dict[str, Any] = field(default_factory=dict)
+    positions: dict[str, tuple[int, int]] = field(default_factory=dict)
+    items: dict[str, list[tuple[Any, int, int]]] = field(default_factory=dict)  # key -> (value, line, col)
+    present: bool = False
+
+
+def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
+    """Bytes to text: drop a BOM, report invalid UTF-8 (replacing it), normalise newlines."""
+    problems: list[Diagnostic] = []
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        problems.append(diagnostic("encoding-error", path, line, col, f"invalid UTF-8 byte 0x{data[error.start]:02x}", "save the file as UTF-8"))
+        text = data.decode("utf-8", errors="replace")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, problems
+
+
+def split(text: str) -> tuple[str | None, int, bool]:
+    """Return (YAML text or None, 1-based line where the body starts, whether the block closed)."""
+    if not (text.startswith("---\n") or text.rstrip("\n") == "---" or text.startswith("--- \n")):
+        return None, 1, True
+    end = 0
+    lines = text.split("\n")
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in ("---", "..."):
+            end = index
+            break
+    if not end:
+        return "\n".join(lines[1:]), 1, False
+    return "\n".join(lines[1:end]), end + 2, True
+
+
+def parse(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
+    """Parse front matter YAML (starting at file line 2) into values with positions."""
+    result = FrontMatter(present=True)
+    try:
+        root = yaml.compose(yaml_text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        return result, [diagnostic("yaml-error", path, line, col, f"invalid YAML: {error.problem or error}")]
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        return result, [diagnostic("yaml-error", path, 2, 1, f"invalid YAML: {error}")]
+    if root is None:
+        return result, []
+    if not isinstance(root, yaml.MappingNode):
+        return result, [diagnostic("yaml-error", path, _line(root), _col(root), "front matter must be a mapping of keys to values")]
+    return result, _read_mapping(root, result, path)
+
+
+def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str) -> list[Diagnostic]:
+    """Fill `result` from the top-level mapping; report duplicate keys and bad values."""
+    problems: list[Diagnostic] = []
+    if _count_nodes(root) > MAX_YAML_NODES:
+        return [diagnostic("yaml-error", path, _line(root), 1, f"front matter has more than {MAX_YAML_NODES} YAML nodes (alias bomb?); ignored")]
+    for key_node, value_node in root.value:
+        if not isinstance(key_node, yaml.ScalarNode):
+            problems.append(diagnostic("yaml-error", path, _line(key_node), _col(key_node), "front-matter keys must be plain text"))
+            continue
+        key = key_node.value
+        if key in result.positions:
+            first = result.positions[key][0]
+            problems.append(diagnostic("duplicate-key", path, _line(key_node), _col(key_node), f"duplicate key `{key}` (first at line {first}); YAML keeps only this last value", "remove one of the two"))
+        result.positions[key] = (_line(key_node), _col(key_node))
+        result.meta[key], value_problems = _construct(key, value_node, path)
+        problems.extend(value_problems)
+        if isinstance(value_node, yaml.SequenceNode):
+            result.items[key] = _items(value_node, path)
+    return problems
+
+
+def _construct(key: str, node: yaml.Node, path: str) -> tuple[Any, list[Diagnostic]]:
+    """Construct one value; an impossible date stays as its text with an invalid-date diagnostic."""
+    try:
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True), []
+    except (ValueError, OverflowError) as error:
+        if isinstance(node, yaml.ScalarNode):
+            return InvalidDate(node.value), [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}: {node.value}` is not a real date ({error})", "use YYYY-MM-DD with a real month and day")]
+        return None, [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}` holds an impossible date ({error})")]
+    except (yaml.YAMLError, RecursionError, TypeError) as error:
+        return None, [diagnostic("yaml-error", path, _line(node), _col(node), f"cannot read `{key}`: {error}")]
+
+
+def _items(node: yaml.SequenceNode, path: str) -> list[tuple[Any, int, int]]:
+    """Each item of a list value with its own position (values of scalar items only)."""
+    items: list[tuple[Any, int, int]] = []
+    for item in node.value:
+        value = item.value if isinstance(item, yaml.ScalarNode) else None
+        items.append((value, _line(item), _col(item)))
+    return items
+
+
+def _count_nodes(root: yaml.Node) -> int:
+    """Count nodes as construction would visit them (aliases counted each time), stopping early."""
+    count, stack = 0, [root]
+    while stack and count <= MAX_YAML_NODES:
+        node = stack.pop()
+        count += 1
+        if isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+    return count
+
+
+def _line(node: yaml.Node) -> int:
+    """File line of a node: YAML lines are 0-based and start after the opening `---`."""
+    return int(node.start_mark.line) + 2
+
+
+def _col(node: yaml.Node) -> int:
+    """1-based column of a node."""
+    return int(node.start_mark.column) + 1
+
+
+def as_date(value: Any) -> datetime.date | None:
+    """A front-matter value as a date, when it is one (quoted ISO dates included)."""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return datetime.date.fromisoformat(value.strip())
+        except ValueError:
+            return None
+    return None

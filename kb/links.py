@@ -1,0 +1,190 @@
+"""Find wiki links in a note's body and front matter, and normalise their targets.
+
+Links inside fenced code blocks and inline code spans are text, not links. The section a link
+sits in (Relevant Notes, Topics, an Additional Evidence source line) decides its kind.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kb.frontmatter import FrontMatter
+from kb.model import Evidence, Link, LinkKind
+
+# [[ target ]]: group 1 is everything between the brackets; no brackets or newline inside.
+WIKI_LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+# An opening code fence: up to 3 spaces, then 3+ backticks or tildes (group 1), then an info string.
+FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+# A run of backticks, for inline code spans.
+BACKTICKS = re.compile(r"`+")
+# An ATX heading: 1-6 hashes (group 1), then its text (group 2), minus closing hashes.
+HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# "### Additional Evidence (confirm)": the stance in group 1.
+EVIDENCE_HEADING = re.compile(r"^#{2,6}\s*Additional Evidence\s*\((confirm|extend|challenge)\)", re.I)
+# Section labels that end a note: "Relevant Notes:" and "Topics:" (optionally as headings or bold).
+SECTION_LABEL = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(Relevant Notes|Topics)\s*:?\s*\**\s*:?\s*$", re.I)
+# The prose after a link on a bullet: " — how it relates" (em dash, en dash or double hyphen).
+RELATION_TEXT = re.compile(r"^\s*(?:—|–|--|-|:)\s*(.+)$")
+MD_SUFFIX = re.compile(r"\.md$", re.I)
+
+
+@dataclass(frozen=True)
+class BodyScan:
+    """What scanning a body yields: its links, headings and evidence sections."""
+
+    links: tuple[Link, ...]
+    headings: tuple[str, ...]
+    evidence: tuple[Evidence, ...]
+
+
+def split_target(raw: str) -> tuple[str, str, str]:
+    """Split link text into (target, heading, alias), normalised.
+
+    Rules, in order: the alias is everything after the first `|` (a `\\|` escaped for a
+    Markdown table counts too); the heading is everything after the first `#`; the target is
+    stripped of surrounding space, a leading `./`, a trailing `.md` (any case) and put in
+    Unicode NFC, so `[[Title.md]]`, `[[ Title ]]` and an NFD spelling name the same note.
+    """
+    text = raw.replace("\\|", "|")
+    target, _, alias = text.partition("|")
+    target, _, heading = target.partition("#")
+    target = unicodedata.normalize("NFC", target.strip())
+    while target.startswith("./"):
+        target = target[2:]
+    target = MD_SUFFIX.sub("", target).strip()
+    return target, heading.strip(), alias.strip()
+
+
+def make_link(raw: str, line: int, col: int, kind: LinkKind, context: str = "", bracketed: bool = True) -> Link:
+    """Build a Link from its raw text and position."""
+    target, heading, alias = split_target(raw)
+    return Link(raw, target, heading, alias, line, col, kind, context, bracketed)
+
+
+def mask_inline_code(line: str) -> str:
+    """Blank out inline code spans (keeping columns) so links inside them are not seen."""
+    if "`" not in line:
+        return line
+    out, pos = [], 0
+    runs = list(BACKTICKS.finditer(line))
+    index = 0
+    while index < len(runs):
+        opener = runs[index]
+        closer = next((r for r in runs[index + 1 :] if len(r.group()) == len(opener.group())), None)
+        if closer is None:
+            index += 1
+            continue
+        out.append(line[pos : opener.start()])
+        out.append(" " * (closer.end() - opener.start()))
+        pos = closer.end()
+        index = runs.index(closer) + 1
+    out.append(line[pos:])
+    return "".join(out)
+
+
+def iter_prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
+    """Yield (file line number, line) for lines outside fenced code, inline code blanked."""
+    fence = ""
+    for offset, line in enumerate(body.split("\n")):
+        opening = FENCE.match(line)
+        if fence:
+            if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
+                fence = ""
+            continue
+        if opening and not (opening.group(1)[0] == "`" and "`" in line[opening.end() :]):
+            fence = opening.group(1)
+            continue
+        yield first_line + offset, mask_inline_code(line)
+
+
+class _Sections:
+    """Tracks which part of a claim's body the scanner is in."""
+
+    def __init__(self) -> None:
+        self.kind = LinkKind.BODY
+        self.stance = ""
+
+    def update(self, line: str) -> None:
+        """Switch section on a label, an evidence heading, another heading or a rule."""
+        label = SECTION_LABEL.match(line)
+        evidence = EVIDENCE_HEADING.match(line)
+        if label:
+            self.kind = LinkKind.RELATES if label.group(1).lower().startswith("relevant") else LinkKind.TOPIC
+            self.stance = ""
+        elif evidence:
+            self.kind, self.stance = LinkKind.BODY, evidence.group(1).lower()
+        elif HEADING.match(line) or line.strip() in ("---", "***", "___"):
+            self.kind, self.stance = LinkKind.BODY, ""
+
+
+def scan_body(body: str, first_line: int) -> BodyScan:
+    """Find links, headings and evidence sections in a body starting at a file line."""
+    links: list[Link] = []
+    headings: list[str] = []
+    evidence: list[Evidence] = []
+    sections = _Sections()
+    for number, line in iter_prose_lines(body, first_line):
+        sections.update(line)
+        heading = HEADING.match(line)
+        if heading:
+            headings.append(heading.group(2).strip())
+        if EVIDENCE_HEADING.match(line):
+            evidence.append(Evidence(sections.stance, number, ""))
+        if "[[" in line:
+            links.extend(_line_links(line, number, sections, evidence))
+    return BodyScan(tuple(links), tuple(headings), tuple(evidence))
+
+
+def _line_links(line: str, number: int, sections: _Sections, evidence: list[Evidence]) -> Iterator[Link]:
+    """Links on one prose line, typed by section; the first link on a *Source:* line is evidence."""
+    is_source_line = bool(sections.stance) and line.lstrip("*_ ").lower().startswith("source:")
+    for match in WIKI_LINK.finditer(line):
+        raw = match.group(1)
+        if is_source_line and evidence and not evidence[-1].source:
+            link = make_link(raw, number, match.start() + 1, LinkKind.EVIDENCE, sections.stance)
+            evidence[-1] = Evidence(evidence[-1].stance, evidence[-1].line, link.target)
+            yield link
+        elif sections.kind in (LinkKind.RELATES, LinkKind.TOPIC):
+            yield make_link(raw, number, match.start() + 1, sections.kind, _relation_text(line[match.end() :]))
+        else:
+            yield make_link(raw, number, match.start() + 1, LinkKind.BODY)
+
+
+def _relation_text(rest: str) -> str:
+    """The relationship prose written after a link on a bullet, if any."""
+    found = RELATION_TEXT.match(rest)
+    return found.group(1).strip() if found and "[[" not in found.group(1) else ""
+
+
+def front_matter_links(front: FrontMatter) -> list[Link]:
+    """Links named by the relation lists of the front matter (bare titles or [[bracketed]])."""
+    links: list[Link] = []
+    for kind in (LinkKind.DEPENDS_ON, LinkKind.CHALLENGED_BY, LinkKind.CLAIMS_EXTRACTED, LinkKind.ENRICHMENTS):
+        for value, line, col in _relation_items(kind.value, front):
+            links.extend(_item_links(value, line, col, kind))
+    return links
+
+
+def _relation_items(key: str, front: FrontMatter) -> list[tuple[Any, int, int]]:
+    """Items of a relation field: list items with positions, or a lone string value."""
+    if key in front.items:
+        return front.items[key]
+    value = front.meta.get(key)
+    if isinstance(value, str):
+        line, col = front.positions[key]
+        return [(value, line, col + len(key) + 2)]
+    return []
+
+
+def _item_links(value: Any, line: int, col: int, kind: LinkKind) -> Iterator[Link]:
+    """One relation item: every [[link]] in it, else the whole item as a bare title."""
+    if not isinstance(value, str) or not value.strip():
+        return
+    bracketed = list(WIKI_LINK.finditer(value))
+    for match in bracketed:
+        yield make_link(match.group(1), line, col + match.start(), kind)
+    if not bracketed:
+        yield make_link(value.strip(), line, col, kind, bracketed=False)

@@ -1,0 +1,173 @@
+"""View models: one function per kind of page, each returning plain data for its template."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterator
+
+from kb.body import render_note_body
+from kb.graph import Edge
+from kb.model import Note
+from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, domain_of, map_domain, text_of
+from kb.urls import base_of
+
+EDGE_LABELS = {
+    "relates": "Relates to",
+    "depends_on": "Depends on",
+    "challenges": "Challenges",
+    "topic": "Topics",
+    "extracted_from": "Extracted from",
+    "evidence": "Evidence from",
+}
+INCOMING_LABELS = {
+    "relates": "Linked from",
+    "depends_on": "Depended on by",
+    "challenges": "Challenged by",
+    "topic": "Listed in topic",
+    "extracted_from": "Claims extracted from this source",
+    "evidence": "Evidence for",
+}
+
+
+@dataclass(frozen=True)
+class Page:
+    """A page to write: its site path, its template and the data the template shows."""
+
+    path: str
+    template: str
+    context: dict[str, Any]
+
+
+def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
+    """A link to a note as templates list it."""
+    note = model.note(path)
+    return {"url": model.urls[path], "title": note.title, "kind": note.kind, "text": text,
+            "confidence": text_of(note, "confidence"), "domain": domain_of(note), **extra}  # fmt: skip
+
+
+def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool) -> list[dict[str, Any]]:
+    """Edges grouped by type, with the other end and the relationship text."""
+    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    seen: set[tuple[str, str, str]] = set()
+    for edge in edges:
+        other = edge.source if incoming else edge.target
+        if (edge.type, other, edge.text) not in seen:
+            seen.add((edge.type, other, edge.text))
+            groups[edge.type].append(item(model, other, edge.text))
+    labels = INCOMING_LABELS if incoming else EDGE_LABELS
+    return [{"type": kind, "label": labels[kind], "links": groups[kind]} for kind in labels if groups.get(kind)]
+
+
+def depends_chain(model: SiteModel, path: str, limit: int = 50) -> list[dict[str, Any]]:
+    """What a claim depends on, transitively, breadth first, with depth (cycles stop)."""
+    chain, seen, frontier, depth = [], {path}, [path], 0
+    while frontier and len(chain) < limit:
+        depth += 1
+        following = []
+        for current in frontier:
+            for edge in model.edges_out.get(current, []):
+                if edge.type == "depends_on" and edge.target not in seen:
+                    seen.add(edge.target)
+                    following.append(edge.target)
+                    chain.append(item(model, edge.target, depth=depth))
+        frontier = following
+    return chain[:limit]
+
+
+def unresolved_links(model: SiteModel, path: str) -> list[dict[str, Any]]:
+    """Links of a note that point nowhere (free-text counter-evidence excluded)."""
+    return [
+        {"raw": r.link.raw, "status": r.resolution.status, "line": r.link.line}
+        for r in model.outlinks.get(path, [])
+        if r.resolution.status in ("missing", "ambiguous", "outside")
+    ]
+
+
+def counter_evidence(model: SiteModel, path: str) -> list[str]:
+    """Free-text `challenged_by` items of a claim."""
+    return [r.link.raw for r in model.outlinks.get(path, []) if r.resolution.status == "text"]
+
+
+def note_meta(note: Note) -> dict[str, Any]:
+    """Front-matter fields every note page shows."""
+    created, evaluated = date_of(note, "created"), date_of(note, "last_evaluated")
+    confidence = text_of(note, "confidence")
+    return {
+        "description": text_of(note, "description"),
+        "confidence": confidence,
+        "confidence_help": CONFIDENCE_HELP.get(confidence, "Confidence not stated in a known level."),
+        "source": text_of(note, "source"),
+        "created": created.isoformat() if created else text_of(note, "created"),
+        "last_evaluated": evaluated.isoformat() if evaluated else "",
+        "status": text_of(note, "status"),
+        "secondary_domains": [d for d in note.meta.get("secondary_domains") or [] if isinstance(d, str)],
+    }
+
+
+def note_page(model: SiteModel, note: Note) -> Page:
+    """The page of one note: claim, source, map or any other kind."""
+    page = model.urls[note.path]
+    out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
+    context = {
+        "page": page, "base": base_of(page), "title": note.title, "note_path": note.path,
+        "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
+        "domain_url": model.domain_urls.get(domain_of(note), ""),
+        "body": render_note_body(model.kb.root, note, page, model.outlinks.get(note.path, []), model.urls),
+        "outgoing": _edge_groups(model, out_edges, incoming=False),
+        "incoming": _edge_groups(model, in_edges, incoming=True),
+        "depends": depends_chain(model, note.path),
+        "challenges": _challenges(model, note, in_edges, out_edges),
+        "evidence": _evidence(model, note),
+        "unresolved": unresolved_links(model, note.path),
+        "source_fields": _source_fields(note) if note.kind == "source" else [],
+        "url": safe_url(text_of(note, "url")),
+        "missing_from_map": _missing_from_map(model, note) if note.kind == "map" else [],
+        "programs": model.convergence.claim_view(note.path) if model.convergence and note.kind == "claim" else None,
+        "graph_focus": note.path,
+    }  # fmt: skip
+    return Page(page, f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html", context)
+
+
+def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: list[Edge]) -> dict[str, Any]:
+    """Who challenges a claim: challenging claims, free-text counter-evidence, challenge evidence."""
+    return {
+        "claims": [item(model, e.source, e.text) for e in in_edges if e.type == "challenges"],
+        "text": counter_evidence(model, note.path),
+        "sections": [item(model, e.target) for e in out_edges if e.type == "evidence" and e.text == "challenge"],
+    }
+
+
+def _evidence(model: SiteModel, note: Note) -> list[dict[str, Any]]:
+    """The claim's Additional Evidence sections with their stance and source."""
+    rows = []
+    for section in note.evidence:
+        linked = next((e.target for e in model.edges_out.get(note.path, []) if e.type == "evidence" and e.line == section.line + 1), None)
+        rows.append({"stance": section.stance, "line": section.line, "source": item(model, linked) if linked else None, "source_text": section.source})
+    return rows
+
+
+SOURCE_FIELDS = ("author", "date", "format", "status", "processed_by", "tags")
+
+
+def _source_fields(note: Note) -> list[tuple[str, str]]:
+    """Metadata rows of a source note (the url is shown separately, and only if http(s))."""
+    return [(key, text_of(note, key)) for key in SOURCE_FIELDS if text_of(note, key)]
+
+
+def safe_url(value: str) -> str:
+    """An http(s) URL from front matter, or "" (never javascript:, data: or anything else)."""
+    text = value.strip()
+    return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> \n") else ""
+
+
+def _missing_from_map(model: SiteModel, note: Note) -> list[dict[str, Any]]:
+    """Claims of the map's domain that the map does not link."""
+    linked = {e.target for e in model.edges_out.get(note.path, [])}
+    return [item(model, c.path) for c in model.domains.get(map_domain(note), []) if c.path not in linked]
+
+
+def note_pages(model: SiteModel) -> Iterator[Page]:
+    """A page for every note."""
+    for note in model.kb.notes.values():
+        yield note_page(model, note)

@@ -1,0 +1,68 @@
+"""Assemble a knowledge base: discover → read → resolve → check. `kb check` is exactly this."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Iterable, Sequence
+
+from kb import check
+from kb.config import Settings, load_settings
+from kb.discover import discover
+from kb.read import read_note
+from kb.model import Diagnostic, KnowledgeBase, LoadResult, Note, Resolution, ResolvedLink
+from kb.resolve import Index, build_index, resolve
+from kb.rules import diagnostic
+from kb.schema import schema_problems
+from kb.suggest import Suggester
+
+PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
+
+
+def load(root: str | os.PathLike[str], settings: Settings | None = None) -> KnowledgeBase:
+    """Load, resolve and check the knowledge base under `root`."""
+    root_path = Path(root).resolve()
+    settings = settings if settings is not None else load_settings(root_path)
+    found = discover(root_path, settings)
+    results = read_files(found.files, settings)
+    notes = {r.note.path: r.note for r in results if r.note is not None}
+    index = build_index(notes)
+    suggester = Suggester(index)
+    links = tuple(resolve_links(notes.values(), index, suggester))
+    problems: list[Diagnostic] = list(found.diagnostics)
+    problems += [d for r in results for d in r.diagnostics]
+    problems += [d for note in notes.values() for d in schema_problems(note, settings)]
+    problems += [d for r in links for d in check.link_problems(r, notes, suggester)]
+    problems += check.duplicate_titles(notes.values())
+    problems += check.orphans(notes.values(), links)
+    problems += check.name_collisions(notes)
+    return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
+
+
+def read_files(files: Sequence[tuple[str, Path]], settings: Settings) -> list[LoadResult]:
+    """Read and parse every file once, in a process pool when there are many."""
+    if len(files) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
+        return [read_file(rel, path, settings) for rel, path in files]
+    with ProcessPoolExecutor() as pool:
+        chunk = max(64, len(files) // ((os.cpu_count() or 2) * 8))
+        return list(pool.map(read_file, *zip(*files), [settings] * len(files), chunksize=chunk))
+
+
+def read_file(rel: str, path: Path, settings: Settings) -> LoadResult:
+    """Read one file's bytes and parse them; an unreadable file becomes a diagnostic."""
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))
+    return read_note(rel, data, settings)
+
+
+def resolve_links(notes: Iterable[Note], index: Index, suggester: Suggester) -> Iterable[ResolvedLink]:
+    """Resolve every link of every note; free-text challenged_by items are kept as text."""
+    for note in notes:
+        for link in note.links:
+            found = resolve(index, link.target, note.path)
+            if found.status == "missing" and check.is_counter_evidence(link.kind, link.bracketed, suggester.suggest(link.target) is not None):
+                found = Resolution("text")
+            yield ResolvedLink(note.path, link, found)

@@ -1,0 +1,83 @@
+"""Read one Markdown file into a Note: decode, front matter, body links; never raises on content."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from pathlib import PurePosixPath
+
+from kb import frontmatter
+from kb.config import Settings
+from kb.links import front_matter_links, scan_body
+from kb.model import Diagnostic, LoadResult, Note
+from kb.rules import diagnostic
+
+# Files that ordinarily carry no front matter: not worth a missing-front-matter warning.
+UNTYPED_STEMS = frozenset({"readme", "index", "license", "contributing", "changelog", "code_of_conduct"})
+
+
+def title_of(path: str) -> str:
+    """A note's title: its file stem in Unicode NFC (the one place titles are derived)."""
+    return unicodedata.normalize("NFC", PurePosixPath(path).name[:-3])
+
+
+def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
+    """Parse a file's bytes into a Note with every problem as a diagnostic."""
+    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    if len(data) > settings.max_file_bytes:
+        message = f"file is {len(data):,} bytes, over the {settings.max_file_bytes:,}-byte limit; not parsed"
+        problem = diagnostic("unreadable-file", path, 1, 1, message, "split it, or raise max_file_bytes in [tool.kb]")
+        return LoadResult(_bare_note(path, digest), (problem,))
+    text, problems = frontmatter.decode(data, path)
+    yaml_text, body_line, closed = frontmatter.split(text)
+    front, parse_problems = _parse_front(yaml_text, closed, path)
+    problems.extend(parse_problems)
+    if yaml_text is None:
+        problems.extend(_missing_front_matter(path, text))
+    body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
+    scan = scan_body(body, body_line)
+    note = Note(
+        path=path,
+        title=title_of(path),
+        kind=_kind_of(path, front.meta),
+        meta=front.meta,
+        positions=front.positions,
+        links=tuple(front_matter_links(front)) + scan.links,
+        headings=scan.headings,
+        evidence=scan.evidence,
+        body_line=body_line,
+        digest=digest,
+        has_front_matter=yaml_text is not None,
+    )
+    return LoadResult(note, tuple(problems))
+
+
+def _parse_front(yaml_text: str | None, closed: bool, path: str) -> tuple[frontmatter.FrontMatter, list[Diagnostic]]:
+    """Parse the front-matter block if there is one; an unclosed block is reported, not parsed."""
+    if yaml_text is None:
+        return frontmatter.FrontMatter(), []
+    if not closed:
+        problem = diagnostic("yaml-error", path, 1, 1, "front matter opened with `---` is never closed", "end it with a line holding only `---`")
+        return frontmatter.FrontMatter(), [problem]
+    return frontmatter.parse(yaml_text, path)
+
+
+def _missing_front_matter(path: str, text: str) -> list[Diagnostic]:
+    """Warn about a note with no front matter, unless it is a README-like file."""
+    if PurePosixPath(path).stem.lower() in UNTYPED_STEMS:
+        return []
+    what = "empty file" if not text.strip() else "no front matter"
+    return [diagnostic("missing-front-matter", path, 1, 1, what, "start the file with a `---` YAML block giving at least `type`")]
+
+
+def _kind_of(path: str, meta: dict[str, object]) -> str:
+    """The note's kind: its `type`, "map" for an untyped _map.md, else "note"."""
+    declared = meta.get("type")
+    if isinstance(declared, str) and declared.strip():
+        return declared.strip().lower()
+    return "map" if PurePosixPath(path).stem == "_map" else "note"
+
+
+def _bare_note(path: str, digest: str) -> Note:
+    """A note with nothing parsed: still a valid link target."""
+    return Note(path, title_of(path), _kind_of(path, {}), {}, {}, (), (), (), 1, digest, False)

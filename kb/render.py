@@ -1,0 +1,49 @@
+"""Jinja2 environment over our templates (a user's templates folder overrides them file by file)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import jinja2
+
+import kb
+from kb.pages import Page
+
+CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self'; "
+    "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'"
+)
+
+
+def templates_dir() -> Path:
+    """Our templates: inside the installed package, else the repository's templates/ folder."""
+    packaged = Path(kb.__file__).parent / "templates"
+    return packaged if packaged.is_dir() else Path(kb.__file__).parent.parent / "templates"
+
+
+def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """Autoescaping, StrictUndefined environment; user templates first, ours second."""
+    folders = [str(p) for p in (user_templates, templates_dir()) if p is not None and p.is_dir()]
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(folders),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.globals["csp"] = CSP
+    return env
+
+
+def render_page(env: jinja2.Environment, page: Page, site: dict[str, object]) -> str:
+    """Render one page with its context plus site-wide values."""
+    return env.get_template(page.template).render(site=site, **page.context)
+
+
+def copy_static(out: Path, user_templates: Path | None = None) -> None:
+    """Copy our static assets, then the user's static folder over them."""
+    for folder in (templates_dir() / "static", user_templates / "static" if user_templates else None):
+        if folder is not None and folder.is_dir():
+            shutil.copytree(folder, out / "static", dirs_exist_ok=True)

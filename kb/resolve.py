@@ -1,0 +1,114 @@
+"""Resolve link targets to notes: by title, by path (root-relative, file-relative, partial), by case.
+
+Several files may share a title (every `_map.md`, or a claim saved in two folders). A link then
+goes to the one in the linking file's folder, else its nearest ancestor folder, if exactly one
+file qualifies there; otherwise it is ambiguous and reported with its candidates, never guessed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Iterable
+
+from kb.model import Resolution
+
+MISSING = Resolution("missing")
+
+
+@dataclass(frozen=True)
+class Index:
+    """Lookup tables over every note path (relative, POSIX, with .md)."""
+
+    paths: frozenset[str]
+    by_stem: dict[str, tuple[str, ...]]  # NFC stem -> paths
+    by_stem_folded: dict[str, tuple[str, ...]]  # casefolded stem -> paths
+    by_path_folded: dict[str, tuple[str, ...]]  # casefolded path without .md -> paths
+    by_suffix: dict[str, tuple[str, ...]]  # trailing components without .md ("x/_map") -> paths
+
+
+def _nfc(text: str) -> str:
+    """Unicode NFC, so NFC and NFD spellings of a name are one name."""
+    return unicodedata.normalize("NFC", text)
+
+
+def build_index(paths: Iterable[str]) -> Index:
+    """Index note paths by stem, folded stem, folded path and path suffix."""
+    stems, folded, folded_paths, suffixes = (defaultdict(list) for _ in range(4))
+    all_paths = sorted(paths)
+    for path in all_paths:
+        bare = _nfc(path[:-3])
+        parts = bare.split("/")
+        stems[parts[-1]].append(path)
+        folded[parts[-1].casefold()].append(path)
+        folded_paths[bare.casefold()].append(path)
+        for start in range(1, len(parts) - 1):
+            suffixes["/".join(parts[start:])].append(path)
+    freeze = lambda table: {k: tuple(v) for k, v in table.items()}  # noqa: E731
+    return Index(frozenset(all_paths), freeze(stems), freeze(folded), freeze(folded_paths), freeze(suffixes))
+
+
+def resolve(index: Index, target: str, origin: str) -> Resolution:
+    """Resolve a normalised link target written in the note at `origin`."""
+    if not target:
+        return Resolution("ok", origin)
+    if "/" in target or "\\" in target:
+        return _resolve_path(index, target.replace("\\", "/"), origin)
+    exact = index.by_stem.get(target, ())
+    if exact:
+        return _choose(exact, origin, "ok")
+    return _choose(index.by_stem_folded.get(target.casefold(), ()), origin, "case")
+
+
+def _resolve_path(index: Index, target: str, origin: str) -> Resolution:
+    """A path target: root-relative, relative to the linking file, or a partial path."""
+    if target.startswith("/") or (len(target) > 1 and target[1] == ":"):
+        rooted = target.lstrip("/")
+        if len(target) > 1 and target[1] == ":":
+            return Resolution("outside")
+        return _lookup_path(index, rooted) or MISSING
+    found = _lookup_path(index, target)
+    if found:
+        return found
+    relative = posixpath.normpath(posixpath.join(posixpath.dirname(origin), target))
+    if relative == ".." or relative.startswith("../"):
+        return Resolution("outside")
+    found = _lookup_path(index, relative)
+    if found:
+        return found
+    return _choose(index.by_suffix.get(target, ()), origin, "ok")
+
+
+def _lookup_path(index: Index, bare: str) -> Resolution | None:
+    """Exact path (without .md) from the root, then the same ignoring case."""
+    if ".." in bare.split("/"):
+        return None
+    if bare + ".md" in index.paths:
+        return Resolution("ok", bare + ".md")
+    folded = index.by_path_folded.get(bare.casefold(), ())
+    return Resolution("case", folded[0]) if len(folded) == 1 else None
+
+
+def _choose(candidates: tuple[str, ...], origin: str, status: str) -> Resolution:
+    """One candidate wins outright; several are decided by the nearest folder, else ambiguous."""
+    if not candidates:
+        return MISSING
+    if len(candidates) == 1:
+        return Resolution(status, candidates[0])
+    nearest = nearest_candidates(candidates, origin)
+    if len(nearest) == 1:
+        return Resolution(status, nearest[0])
+    return Resolution("ambiguous", None, tuple(nearest))
+
+
+def nearest_candidates(candidates: tuple[str, ...], origin: str) -> tuple[str, ...]:
+    """Candidates under the closest folder (the origin's, then each ancestor) holding any."""
+    folder = posixpath.dirname(origin)
+    while True:
+        prefix = folder + "/" if folder else ""
+        within = tuple(c for c in candidates if c.startswith(prefix))
+        if within or not folder:
+            return within or candidates
+        folder = posixpath.dirname(folder)

@@ -1,0 +1,90 @@
+"""Did-you-mean for broken links: truncated titles, hyphen/space spellings, close spellings."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+
+from rapidfuzz import fuzz, process
+
+from kb.resolve import Index
+
+_SEPARATORS = re.compile(r"[\s\-_]+")
+_PUNCTUATION = re.compile(r"[^\w\s]")
+MIN_PREFIX = 30  # a stem this long that starts a target (or the reverse) is a cut title
+CLOSE_SCORE = 88.0  # rapidfuzz ratio (0-100) for a close spelling
+
+
+def spelling_key(text: str) -> str:
+    """Fold case, punctuation and hyphen/underscore/space differences away."""
+    return _SEPARATORS.sub(" ", _PUNCTUATION.sub("", text.casefold().replace("-", " "))).strip()
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A likely intended note and why kb thinks so."""
+
+    path: str
+    title: str
+    reason: str  # "truncated title" | "hyphen/space spelling" | "close spelling"
+    strong: bool  # a single clear answer that `kb fix` may apply
+
+
+class Suggester:
+    """Suggest notes for broken targets; lookup tables are built once, lazily."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    @cached_property
+    def _stems(self) -> list[str]:
+        return sorted(self.index.by_stem)
+
+    @cached_property
+    def _by_key(self) -> dict[str, list[str]]:
+        table: dict[str, list[str]] = {}
+        for stem in self.index.by_stem:
+            table.setdefault(spelling_key(stem), []).append(stem)
+        return table
+
+    def suggest(self, target: str) -> Suggestion | None:
+        """The likeliest note for a target that resolved to nothing."""
+        return self._cached(target.rsplit("/", 1)[-1])
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - one Suggester per load, so the cache dies with it
+    def _cached(self, stem: str) -> Suggestion | None:
+        return self._by_prefix(stem) or self._by_spelling(stem) or self._by_fuzz(stem)
+
+    def _make(self, stem: str, reason: str, strong: bool) -> Suggestion:
+        return Suggestion(self.index.by_stem[stem][0], stem, reason, strong and len(self.index.by_stem[stem]) == 1)
+
+    def _by_prefix(self, target: str) -> Suggestion | None:
+        """A stem that the target starts with (title cut at the name limit), or the reverse."""
+        for size in range(len(target) - 1, MIN_PREFIX - 1, -1):
+            cut = target[:size].rstrip()
+            if cut in self.index.by_stem:
+                return self._make(cut, "truncated title", True)
+        if len(target) < MIN_PREFIX:
+            return None
+        at = bisect.bisect_left(self._stems, target)
+        longer = [s for s in self._stems[at : at + 2] if s.startswith(target) and s != target]
+        return self._make(longer[0], "truncated link", len(longer) == 1) if longer else None
+
+    def _by_spelling(self, target: str) -> Suggestion | None:
+        """A stem equal to the target once case, punctuation and hyphens are folded."""
+        same = self._by_key.get(spelling_key(target), [])
+        return self._make(same[0], "hyphen/space spelling", len(same) == 1) if same else None
+
+    def _by_fuzz(self, target: str) -> Suggestion | None:
+        """The closest stem by edit similarity, if close enough."""
+        best = process.extractOne(target, self._stems, scorer=fuzz.ratio, score_cutoff=CLOSE_SCORE)
+        return self._make(best[0], "close spelling", best[1] >= 95) if best else None
+
+
+def hint_for(suggestion: Suggestion | None) -> str:
+    """The hint text shown after a broken link."""
+    if suggestion is None:
+        return ""
+    return f"did you mean [[{suggestion.title}]]? ({suggestion.reason}: {suggestion.path})"

@@ -1,0 +1,78 @@
+"""One slug function and the site's URL map: every note, domain and program gets one page path.
+
+A `SitePath` is a path from the site root with no leading slash, percent-encoded, e.g.
+`claims/the-specification-trap.html`; pages link with `relative_href(page, target)`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import posixpath
+import re
+import unicodedata
+from collections import defaultdict
+from typing import Iterable, Mapping
+from urllib.parse import quote
+
+MAX_SLUG_BYTES = 120  # leaves room for ".html" and a hash suffix inside the 255-byte name limit
+_UNSAFE = re.compile(r"[\W_]+")
+
+SECTION_OF_KIND = {"claim": "claims", "source": "sources", "map": "maps"}
+
+
+def slugify(text: str) -> str:
+    """Lower-case NFC words joined by hyphens; Unicode letters kept; at most MAX_SLUG_BYTES bytes.
+
+    Never empty ("note" stands in) and never ends inside a multi-byte character.
+    """
+    slug = _UNSAFE.sub("-", unicodedata.normalize("NFC", text).casefold()).strip("-_")
+    encoded = slug.encode("utf-8")[:MAX_SLUG_BYTES]
+    slug = encoded.decode("utf-8", errors="ignore").strip("-_")
+    return slug or "note"
+
+
+def short_hash(text: str) -> str:
+    """Six hex digits identifying a text, for disambiguating slugs."""
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
+
+
+def assign_slugs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Map each identity to a unique slug of its label; colliding slugs all get a hash suffix.
+
+    `keys` are (identity, label) pairs; the result depends only on the set, not the order.
+    """
+    pairs = sorted(set(keys))
+    by_slug: dict[str, list[str]] = defaultdict(list)
+    for identity, label in pairs:
+        by_slug[slugify(label)].append(identity)
+    result = {}
+    for slug, identities in by_slug.items():
+        for identity in identities:
+            result[identity] = slug if len(identities) == 1 else f"{slug}-{short_hash(identity)}"
+    return result
+
+
+def note_urls(notes: Mapping[str, tuple[str, str]]) -> dict[str, str]:
+    """Site path of each note page: path -> "claims/<slug>.html" (sections by kind)."""
+    by_section: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for path, (kind, title) in notes.items():
+        section = SECTION_OF_KIND.get(kind, "notes")
+        label = path[:-3] if kind == "map" else title
+        by_section[section].append((path, label))
+    urls = {}
+    for section, pairs in by_section.items():
+        for path, slug in assign_slugs(pairs).items():
+            urls[path] = f"{section}/{quote(slug)}.html"
+    return urls
+
+
+def relative_href(page: str, target: str, fragment: str = "") -> str:
+    """A link from one site page to another, relative so the site works from any folder."""
+    start = posixpath.dirname(page) or "."
+    href = posixpath.relpath(target, start)
+    return href + (f"#{quote(fragment)}" if fragment else "")
+
+
+def base_of(page: str) -> str:
+    """The relative prefix from a page back to the site root ("", "../", ...)."""
+    return "../" * page.count("/")
