@@ -179,3 +179,26 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
     click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")
     sys.exit(exit_code(items, strict) if strict else 0)
+
+
+@main.command("convergence")
+@root_argument
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
+@click.option("--min", "minimum", type=click.IntRange(min=0), default=0, help="Only claims supported by at least N programs.")
+@click.option("--domain", default=None, help="Only claims of this domain.")
+def convergence_command(root: Path | None, fmt: str, minimum: int, domain: str | None) -> None:
+    """Show which independent research programs support or challenge each claim.
+
+    \b
+    Example:
+      kb convergence claims/ --min 3 --format json
+    """
+    import kb
+    from kb.convergence import compute_convergence
+    from kb.convergence_report import convergence_json, convergence_table
+
+    chosen, settings = resolve_root(root)
+    base = kb.load(chosen, settings)
+    found = compute_convergence(base)
+    paths = [n.path for n in base.claims if found.count(n.path) >= minimum and (domain is None or n.meta.get("domain") == domain)]
+    click.echo(convergence_json(base, found, paths) if fmt == "json" else convergence_table(base, found, paths), nl=False)

@@ -1,0 +1,188 @@
+"""Convergence across research programs: which independent programs support or challenge each claim.
+
+Evidence comes from three places, each kept with the text that matched:
+  source-field      citations in the claim's free-text `source` (kb.programs.extract_citations)
+  source-note       a source note naming the claim in `claims_extracted` or `enrichments`
+  evidence-section  an `### Additional Evidence (confirm|extend|challenge)` section citing a source note
+Keys are merged through source notes (a note whose url holds an arXiv id or DOI ties that id to the
+note's author-year key) and an optional `programs.yaml` alias table at the root.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from kb.model import KnowledgeBase, LinkKind, Note
+from kb.programs import extract_citations, key_from_source_note
+
+NO_AUTHOR = frozenset({"", "unattributed", "unknown", "anonymous", "anon", "n/a", "none"})
+SUPPORTING = {"confirm": "support", "extend": "support", "challenge": "challenge"}
+
+
+@dataclass(frozen=True)
+class ProgramEvidence:
+    """One piece of evidence tying a program to a claim."""
+
+    kind: str  # source-field | source-note | evidence-section
+    text: str  # the matched citation, or the source note and stance
+    stance: str  # support | challenge
+
+
+@dataclass
+class ClaimPrograms:
+    """The programs behind one claim, with the evidence for each."""
+
+    path: str
+    evidence: dict[str, list[ProgramEvidence]] = field(default_factory=dict)  # program key -> evidence
+
+    def stance(self, key: str) -> str:
+        """support, challenge, or mixed when one program's evidence points both ways."""
+        stances = {e.stance for e in self.evidence[key]}
+        return stances.pop() if len(stances) == 1 else "mixed"
+
+    def keys_with(self, stance: str) -> list[str]:
+        """Program keys whose stance on the claim is `stance`."""
+        return sorted(k for k in self.evidence if self.stance(k) == stance)
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """Programs per claim and claims per program for a whole knowledge base."""
+
+    claims: dict[str, ClaimPrograms]  # claim path -> programs
+    confidence: dict[str, str]  # claim path -> confidence level
+
+    @property
+    def programs(self) -> dict[str, list[str]]:
+        """Program key -> claim paths it bears on, both sorted."""
+        table: dict[str, set[str]] = defaultdict(set)
+        for path, found in self.claims.items():
+            for key in found.evidence:
+                table[key].add(path)
+        return {key: sorted(paths) for key, paths in sorted(table.items())}
+
+    def count(self, path: str) -> int:
+        """Number of independent programs supporting a claim."""
+        found = self.claims.get(path)
+        return len(found.keys_with("support")) + len(found.keys_with("mixed")) if found else 0
+
+    def flags(self, path: str) -> list[dict[str, str]]:
+        """Warnings about a claim's support: one program for a strong rating, disagreement, none."""
+        found, level = self.claims.get(path), self.confidence.get(path, "")
+        flags = []
+        if not found or not found.evidence:
+            flags.append({"kind": "no-program", "text": "No identifiable research program stands behind this claim."})
+        elif level in ("proven", "likely") and self.count(path) <= 1:
+            flags.append({"kind": "single-program", "text": f"Rated {level} but supported by only {self.count(path)} program."})
+        if found and found.keys_with("challenge") and (found.keys_with("support") or found.keys_with("mixed")):
+            flags.append({"kind": "disagreement", "text": "Programs disagree: some support this claim and some challenge it."})
+        return flags
+
+    def claim_view(self, path: str) -> dict[str, Any]:
+        """What a claim page shows: programs with stance and evidence, count and flags."""
+        found = self.claims.get(path) or ClaimPrograms(path)
+        rows = [
+            {"key": key, "stance": found.stance(key), "url": f"programs/{key_file(key)}.html",
+             "evidence": [{"kind": e.kind, "text": e.text} for e in found.evidence[key]]}
+            for key in sorted(found.evidence, key=lambda k: (found.stance(k) == "challenge", k))
+        ]  # fmt: skip
+        return {"count": self.count(path), "programs": rows, "flags": self.flags(path)}
+
+
+def key_file(key: str) -> str:
+    """A program key as a file name (keys may hold `/` from DOIs)."""
+    return key.replace("/", "_")
+
+
+def compute_convergence(kb: KnowledgeBase) -> Convergence:
+    """Find the programs behind every claim of a knowledge base."""
+    aliases = {**source_note_aliases(kb), **alias_table(kb.root)}
+    claims = {note.path: ClaimPrograms(note.path) for note in kb.claims}
+    for note in kb.claims:
+        for citation in extract_citations(str(note.meta.get("source") or "")):
+            _add(claims[note.path], aliases, citation.key, ProgramEvidence("source-field", citation.text, "support"))
+    for resolved in kb.links:
+        _add_link_evidence(kb, claims, aliases, resolved)
+    merge_undated(claims)
+    confidence = {n.path: str(n.meta.get("confidence") or "") for n in kb.claims}
+    return Convergence(claims, confidence)
+
+
+def merge_undated(claims: dict[str, ClaimPrograms]) -> None:
+    """Fold `name-nd` into `name-YYYY` when the base cites that name with exactly one year."""
+    years: dict[str, set[str]] = defaultdict(set)
+    for found in claims.values():
+        for key in found.evidence:
+            name, _, year = key.rpartition("-")
+            if name and year.isdigit():
+                years[name].add(key)
+    for found in claims.values():
+        for key in [k for k in found.evidence if k.endswith("-nd") and len(years.get(k[:-3], ())) == 1]:
+            dated = next(iter(years[key[:-3]]))
+            for item in found.evidence.pop(key):
+                _add(found, {}, dated, item)
+
+
+def _add(found: ClaimPrograms, aliases: dict[str, str], key: str, evidence: ProgramEvidence) -> None:
+    """Record evidence under the program's canonical key (one entry per kind and text)."""
+    canonical = aliases.get(key, key)
+    entries = found.evidence.setdefault(canonical, [])
+    if evidence not in entries:
+        entries.append(evidence)
+
+
+def _add_link_evidence(kb: KnowledgeBase, claims: dict[str, ClaimPrograms], aliases: dict[str, str], resolved: Any) -> None:
+    """Evidence from a source note's claim lists, or from a claim's evidence section."""
+    link, target = resolved.link, resolved.target_path
+    if target is None:
+        return
+    if link.kind in (LinkKind.CLAIMS_EXTRACTED, LinkKind.ENRICHMENTS) and target in claims:
+        key = source_key(kb.notes[resolved.origin])
+        if key:
+            _add(claims[target], aliases, key, ProgramEvidence("source-note", f"{kb.notes[resolved.origin].title} lists this claim in {link.kind.value}", "support"))
+    elif link.kind is LinkKind.EVIDENCE and resolved.origin in claims and kb.notes[target].kind == "source":
+        key = source_key(kb.notes[target])
+        if key:
+            stance = SUPPORTING.get(link.context, "support")
+            _add(claims[resolved.origin], aliases, key, ProgramEvidence("evidence-section", f"[[{link.raw}]] ({link.context})", stance))
+
+
+def source_key(note: Note) -> str | None:
+    """The program key of a source note, from its author, date, url or title."""
+    meta = note.meta
+    author = meta.get("author")
+    if isinstance(author, str) and author.strip().casefold() in NO_AUTHOR:
+        author = None
+    title = meta.get("title") if isinstance(meta.get("title"), str) else note.title
+    url = meta.get("url") if isinstance(meta.get("url"), str) else None
+    return key_from_source_note(author, title, meta.get("date"), url)
+
+
+def source_note_aliases(kb: KnowledgeBase) -> dict[str, str]:
+    """arXiv ids and DOIs in source-note URLs, mapped to the note's own program key."""
+    aliases = {}
+    for note in kb.sources:
+        key, url = source_key(note), note.meta.get("url")
+        if not key or not isinstance(url, str):
+            continue
+        for citation in extract_citations(url):
+            if citation.key != key and citation.key.startswith(("arxiv-", "doi-")):
+                aliases[citation.key] = key
+    return aliases
+
+
+def alias_table(root: Path) -> dict[str, str]:
+    """`programs.yaml` at the root: `canonical-key: [alias, alias]` (missing or bad file: none)."""
+    path = Path(root) / "programs.yaml"
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {str(alias): str(key) for key, names in data.items() if isinstance(names, list) for alias in names}

@@ -1,0 +1,689 @@
+"""Research programs: find the independent programs a claim's free-text `source` cites, as keys.
+
+A program is an author group, lab or paper line, keyed `surname-year` ("sorensen-2024"). Rules of
+`program_key`, the one normalisation used everywhere here:
+
+* diacritics are stripped ("Müller" -> "muller", "ß" -> "ss", "Ø" -> "o");
+* apostrophes are dropped and a possessive "'s" removed ("O'Neil" -> "oneil", "Knuth's" -> "knuth");
+* name particles (van, von, der, de, la, di, ...) are glued to the following word without a
+  separator: "van der Berg" -> "vanderberg", "de la Cruz" -> "delacruz";
+* other spaces and punctuation become one hyphen; hyphens are kept ("Smith-Jones" -> "smith-jones");
+* well-known organisations map to one canonical slug ("Google DeepMind" and "DeepMind" -> "deepmind");
+* the year is the first four-digit year given (a letter suffix as in "2020a" is dropped), else "nd";
+* arXiv ids become "arxiv-<id>" (version dropped), DOIs "doi-<doi, lower case>"; a URL becomes the
+  site's name ("simonwillison.net/2025/Jun/" -> "simonwillison-2025") or the account on a hosting
+  platform ("github.com/openai/evals" -> "openai-nd").
+
+Extraction (`extract_citations`) is heuristic: the text is split into segments at ";", "|" and line
+breaks, identifiers, URLs and page/volume details are masked, and candidates are collected per
+segment (author-year, organisation, "Name (@handle)", "Named Title paper", and "Author, Title (...,
+year)" at a segment's start). Overlaps go to the leftmost, then longest, candidate. An identifier or
+URL only becomes a program of its own when no named program in its segment claims it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, replace
+
+__all__ = ["ARXIV_RE", "DOI_RE", "URL_RE", "Citation", "extract_citations", "key_from_source_note", "program_key"]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """One research program cited in a text."""
+
+    key: str  # normalised program key, e.g. "sorensen-2024"
+    text: str  # the matched text as it appears in the input, e.g. "Sorensen et al 2024"
+
+
+@dataclass(frozen=True)
+class _Cand:
+    """A candidate program mention inside one segment (offsets into the whole text)."""
+
+    start: int
+    end: int
+    kind: str  # "direct" (carries its own year), "org", "paper", "handle" or "lead" (year from context)
+    name: str  # what program_key normalises: a surname, organisation, handle or title
+    year: str | None = None  # direct candidates: their year
+    year_pos: int = -1  # direct candidates: offset of their year
+    paren: int = -1  # direct candidates: offset of the "(" before the year, -1 if none
+    weak: bool = False  # "lead" candidates followed by lower-case text: need a year or identifier
+    extent: int = -1  # end of the text the program claims (up to the year it took)
+
+
+@dataclass(frozen=True)
+class _Ident:
+    """An arXiv id, DOI or URL found in the text."""
+
+    start: int
+    end: int
+    kind: str  # "arxiv", "doi" or "url"
+    key: str  # full key for arxiv/doi; the site or account name for url
+    year: str | None = None  # url: a year found in its path
+
+
+# --- Reference tables --------------------------------------------------------------------------
+
+# Display name -> canonical slug. Case-sensitive in text ("Meta" yes, "meta-analysis" no).
+_ORGS: dict[str, str] = {
+    "Anthropic": "anthropic", "OpenAI": "openai", "Google DeepMind": "deepmind", "DeepMind": "deepmind",
+    "Google Research": "google", "Google Brain": "google-brain", "Meta AI": "meta", "Meta FAIR": "meta",
+    "FAIR": "meta", "Meta": "meta", "Microsoft Research": "microsoft", "Microsoft": "microsoft",
+    "METR": "metr", "ARC Evals": "metr", "Epoch AI": "epoch-ai", "RAND Corporation": "rand", "RAND": "rand",
+    "MIRI": "miri", "Machine Intelligence Research Institute": "miri", "Redwood Research": "redwood-research",
+    "Apollo Research": "apollo-research", "UK AISI": "uk-aisi", "UK AI Safety Institute": "uk-aisi",
+    "UK AI Security Institute": "uk-aisi", "AI Security Institute": "uk-aisi", "US AISI": "us-aisi",
+    "Center for AI Safety": "cais", "CAIS": "cais", "Future of Humanity Institute": "fhi", "FHI": "fhi",
+    "GovAI": "govai", "Centre for the Governance of AI": "govai", "Alignment Research Center": "arc",
+    "Conjecture": "conjecture", "EleutherAI": "eleutherai", "Hugging Face": "hugging-face", "xAI": "xai",
+    "Mistral AI": "mistral", "DeepSeek": "deepseek", "Cohere": "cohere", "AI Impacts": "ai-impacts",
+    "Open Philanthropy": "open-philanthropy", "Stanford HAI": "stanford-hai", "CSET": "cset",
+    "OECD": "oecd", "NIST": "nist", "Pew Research Center": "pew", "Pew Research": "pew", "Pew": "pew",
+    "Our World in Data": "our-world-in-data", "McKinsey": "mckinsey", "Goldman Sachs": "goldman-sachs",
+    "World Bank": "world-bank", "IMF": "imf", "Federal Reserve": "federal-reserve", "Messari": "messari",
+    "MetaDAO": "metadao", "a16z": "a16z", "Andreessen Horowitz": "a16z", "Future of Life Institute": "fli",
+    "FLI": "fli", "Partnership on AI": "partnership-on-ai", "Allen Institute for AI": "ai2", "AI2": "ai2",
+    "Scale AI": "scale-ai", "FAR AI": "far-ai", "FAR.AI": "far-ai", "Palisade Research": "palisade-research",
+    "Goodfire": "goodfire", "Transluce": "transluce", "Eleos AI": "eleos-ai",
+}
+_ORG_KEYS = {name.casefold(): slug for name, slug in _ORGS.items()} | {s: s for s in _ORGS.values()}
+
+# Capitalised words that are not programs: dates, venues, document words, labels, agents, models.
+_STOP = frozenset("""
+january february march april may june july august september october november december jan feb mar
+apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday spring
+summer autumn fall winter early mid late end circa since until before after during icml neurips nips
+iclr acl emnlp naacl eacl coling aaai ijcai cvpr iccv eccv colm facct chi kdd www uai aistats colt corl
+aies arxiv biorxiv medrxiv ssrn openreview nature science pnas jmlr tmlr cell lancet bmj nejm lesswrong
+substack medium twitter youtube github wikipedia blog podcast forum source sources evidence extracted
+extractor extraction synthesis analysis original author authors theseus see also cf in on at by from
+as of the a an this that these those our my their its his her per via and or but for with between
+about around through within version edition update updated accessed retrieved published posted
+revised draft preprint paper papers report study survey post thread tweet essay note notes memo talk
+keynote interview video lecture workshop conference proceedings journal volume vol issue page pages
+chapter section figure table appendix data dataset claim claims musing musings belief beliefs position
+map topics claude gpt chatgpt gemini llama grok copilot codex ai ml rl rlhf llm llms agi asi nlp api us
+usa uk eu un ceo phd act observation observations conversation discussion internal unpublished personal
+communication various multiple several many some most recent prior previous today yesterday week day
+framework frameworks alignment models model agents agent systems system learning intelligence values
+safety governance economics markets networks language mechanisms preferences feedback reasoning
+benchmark benchmarks trends risks index et al abstract introduction conclusion conclusions methods
+results summary overview background preface foreword acknowledgements wired economist guardian atlantic
+times bloomberg reuters forbes verge vox axios politico wsj nyt ft newsletter magazine
+""".split())
+# Words that make a "... paper" title generic rather than a name ("Technical report", "White paper").
+_GENERIC_TITLE = _STOP | frozenset("technical white working research annual final interim policy "
+                                   "concept seminal landmark new same companion earlier later full".split())
+_PARTICLES = frozenset("van von der den de del della des di da du dos das la le ten ter zu bin ibn".split())
+_ASCII_FIX = str.maketrans({"ß": "ss", "ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE",
+                            "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "þ": "th", "Þ": "Th", "ı": "i"})
+# Hosts whose first path segment names the program (an account), and hosts whose sub-domain does.
+_ACCOUNT_HOSTS = frozenset("github.com gitlab.com x.com twitter.com medium.com huggingface.co "
+                           "substack.com bsky.app youtube.com".split())
+_ACCOUNT_SUFFIXES = (".substack.com", ".github.io", ".medium.com", ".wordpress.com", ".blogspot.com",
+                     ".bsky.social", ".tumblr.com")
+_GENERIC_PATH = frozenset("posts p watch channel c user users profile status orgs abs pdf".split())
+
+# --- Regular expressions -----------------------------------------------------------------------
+
+_LETTER = r"[^\W\d_]"  # any Unicode letter
+_WORD = rf"{_LETTER}[\w\-]*(?:['’]{_LETTER}[\w\-]*)*"  # a word; inner apostrophes: O'Neil, Knuth's
+_PARTICLE = r"(?i:van|von|der|den|de|del|della|des|di|da|du|dos|das|la|le|ten|ter|zu|bin|ibn)"
+_NAME = rf"(?:{_PARTICLE}\s+){{0,3}}{_WORD}"  # a surname with its particles: "van der Berg"
+_CAPNAME = rf"{_LETTER}[\w\-]*\.?"  # a given name or initial before a surname: "Simon", "J."
+_ORG_ALT = "(?:" + "|".join(re.escape(n) for n in sorted(_ORGS, key=len, reverse=True)) + r")(?![\w\-])"
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+          r"|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_VENUE = r"(?:ICML|NeurIPS|NIPS|ICLR|ACL|EMNLP|NAACL|AAAI|IJCAI|CVPR|ICCV|FAccT|COLM|AIES|arXiv|Nature|Science|PNAS)\b"
+_YEAR = r"""
+    (?<![\w./\-])                       # not glued to a word, number, path or range
+    (?P<year>(?:19|20)\d{2})            # the year itself
+    (?:-[01]\d(?:-[0-3]\d)?             # an ISO date's month and day: 2025-11-03
+      |[–\-](?:19|20)?\d{2})?           # or the end of a range: 2019-2021, 2019-21
+    [a-z]?                              # a disambiguating letter: 2020a
+    (?![\w]|[./\-–]\d)                  # not followed by more digits: 2003.12345 is an arXiv id
+"""
+_YEAR_RE = re.compile(_YEAR, re.X)
+
+_DIRECT_RE = re.compile(rf"""
+    (?<![\w'’\-@/.])                    # starts a word: not inside a word, handle, path or abbreviation
+    (?=(?P<all>                         # a lookahead, so that overlapping candidates are all seen
+      (?P<name>{_ORG_ALT}|{_NAME})      # a known organisation, or a surname with its particles
+      (?:['’](?!\w))?                   # a plural possessive: "Jones' 2019"
+      (?:(?:\s*,\s*{_NAME}){{0,4}}\s*,?\s*(?:&|\band\b)\s*{_NAME}   # co-authors: ", B & C", " and C"
+        |(?:\s*,\s*{_NAME}){{1,3}}(?=\s+et\.?\s*al\b))?             # or "A, B et al"
+      (?:\s+et\.?\s*al\b\.?)?           # "et al" / "et al."
+      \s*,?\s*                          # an optional comma before the date
+      (?:{_VENUE}\s*,?\s*)?             # an optional venue outside parentheses: "NeurIPS 2017"
+      (?:(?P<paren>[(\[])[^()\[\];\n]{{0,100}}?)?  # or "(" plus a short prefix: "(ICML ", "(DeepMind, "
+      (?:{_MONTH}\s+(?:\d{{1,2}},?\s+)?)?          # an optional month (and day): "June 2024"
+      {_YEAR}                           # the year
+      (?:\s*[)\]])?                     # a closing parenthesis right after the year
+    ))""", re.X)
+
+_ORG_RE = re.compile(rf"(?<![\w\-])(?P<org>{_ORG_ALT})")  # an organisation named anywhere
+
+_HANDLE_RE = re.compile(rf"""
+    (?<![\w@/.'’\-])                    # starts a word
+    (?=(?P<all>
+      (?:(?P<org>{_ORG_ALT})|(?P<given>(?:{_CAPNAME}\s+){{0,2}})(?P<sur>{_NAME}))  # a name ...
+      \s*[(\[]\s*@(?P<h1>\w{{1,40}})\s*[)\]]         # ... followed by "(@handle)"
+     |@(?P<h2>[A-Za-z0-9_]{{2,40}})\b                # or a bare @handle
+    ))""", re.X)
+
+_CAPWORD = r"[A-ZÀ-ÖØ-Þ][\w\-]*(?:['’]s)?"  # a capitalised title word, possibly possessive
+_PAPER_RE = re.compile(rf"""
+    (?<![\w\-'’])                       # starts a word
+    (?=(?P<all>
+      (?:["“‘'](?P<quoted>[^"”’';]{{2,80}})["”’']    # a quoted title ...
+        |(?P<title>{_CAPWORD}(?:\s+(?:(?:of|for|the|and|in|on|to|a|an|from|with|via|as)\s+)?{_CAPWORD}){{0,7}})
+      )                                 # ... or capitalised words, small connectives allowed
+      \s+(?i:paper|report|framework|whitepaper|preprint|essay|study|memo|manifesto|proposal|agenda)\b
+    ))""", re.X)                        # followed by a document word: "Full-Stack Alignment paper"
+
+_LEAD_RE = re.compile(rf"""
+    \s*(?:[-*•]\s+)?                    # an optional list bullet
+    (?:(?i:sources?|evidence|see|cf\.?|via|from|per|also|and|plus)\s*:?\s+)*   # optional labels
+    (?:(?i:interview|conversation|talk|podcast|chat)\s+(?:with|by)\s+)?       # "Interview with ..."
+    (?:(?P<org>{_ORG_ALT})|(?P<given>(?:{_CAPNAME}\s+){{0,2}})(?P<sur>{_NAME}))  # the author or lab
+    (?:\s*[(\[][^()\[\];]*[)\]])?       # an optional aside: "(@gwern)", "(gwern.net)"
+    \s*,\s*                             # a comma
+    (?P<title>[^,;()\[\]]*)             # the title (or whatever follows) up to the next comma or "("
+    """, re.X)
+
+URL_RE = re.compile(r"""
+    (?<![\w@/.])(?:https?://|www\.)[^\s<>"'()\[\]]+     # scheme or www., up to space or bracket
+   |(?<![\w@/.\-])(?:[a-z0-9\-]+\.)+                       # or a bare domain ...
+    (?:com|org|net|io|ai|dev|co|edu|gov|uk|blog|me|pub|info|google)/[^\s<>"'()\[\]]*   # ... with a path
+    """, re.X | re.I)
+
+ARXIV_RE = re.compile(r"""
+    (?i:arxiv)                          # "arXiv" in any case
+    (?:\.org/(?:abs|pdf|html)/          # a URL: arxiv.org/abs/ID
+      |\s*:\s*                          # or arXiv:ID
+      |\s+(?i:preprint\s+)?(?:(?i:arxiv)\s*:\s*)?)   # or "arXiv ID", "arXiv preprint arXiv:ID"
+    (?P<id>\d{4}\.\d{4,5}               # a new-style id: YYMM.NNNNN
+      |[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})           # or an old-style id: hep-th/9901001
+    (?:v\d+)?                           # a version, dropped from the key
+    """, re.X)
+
+DOI_RE = re.compile(r"""
+    (?<![\w/.])                         # not inside a path or word
+    (?:(?i:doi)\s*:?\s*)?               # an optional "doi:" / "DOI " prefix
+    (?P<doi>10\.\d{4,9}/[^\s"<>;,]+)    # registrant "10.NNNN", then the suffix up to a separator
+    """, re.X)
+
+# Page, volume, issue and chapter numbers: masked so their numbers are never read as years.
+_DETAIL_RE = re.compile(r"""
+    \bpp?\.\s*\d+(?:\s*[-–]\s*\d+)?                              # "p. 12", "pp. 3-5"
+   |\b(?:vol|no|nr|ch|chap|sec|fig|eq|art|para)\.\s*\d+           # "vol. 37", "no. 4", "ch. 8"
+   |\b(?:vol|volume|issue|chapter|section|figure|table|page|pages)\s+\d+   # spelled out
+   |\b\d+\(\d{1,3}\)                                             # volume(issue): "12(3)"
+    """, re.X | re.I)
+_SEGMENT_SEP_RE = re.compile(r"[;\n|]")
+_URL_PARTS_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/\s]*@)?(?P<host>[^/?#\s:]*)(?::\d+)?(?P<path>[^?#\s]*)", re.I)
+_PATH_YEAR_RE = re.compile(r"(?:^|[/\-_])((?:19|20)\d{2})(?=$|[/\-_.])")
+_ANY_YEAR_RE = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
+_NOUN_SUFFIX_RE = re.compile(r"(?:tion|sion|ness|ment|ity|ism|ogy|ship|ics|sis)s?$")
+
+
+# --- Normalisation -----------------------------------------------------------------------------
+
+def program_key(name: str, year: str | int | None) -> str:
+    """Normalise an author surname / organisation / paper name and a year to a program key."""
+    return f"{_name_slug(name)}-{_year_text(year) or 'nd'}"
+
+
+def _name_slug(name: object) -> str:
+    """The key's name part: a canonical organisation slug, else the ASCII slug with glued particles."""
+    text = _strip_possessive(" ".join(str(name or "").split()))
+    org = _ORG_KEYS.get(text.casefold())
+    if org:
+        return org
+    parts = (_ascii_slug(word) for word in _glue_particles(text.split()))
+    return "-".join(part for part in parts if part) or "unknown"
+
+
+def _glue_particles(words: list[str]) -> list[str]:
+    """Glue name particles to the following word: ["van", "der", "Berg"] -> ["vanderBerg"]."""
+    out: list[str] = []
+    pending = ""
+    for word in words:
+        if word.casefold() in _PARTICLES and len(words) > 1:
+            pending += word
+        else:
+            out.append(pending + word)
+            pending = ""
+    return out + ([pending] if pending else [])
+
+
+def _ascii_slug(text: str) -> str:
+    """Lower-case ASCII with diacritics and apostrophes dropped, other punctuation as hyphens."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FIX))
+    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore")
+    plain = re.sub(r"['’`]", "", ascii_text.decode("ascii").lower())
+    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
+
+
+def _strip_possessive(text: str) -> str:
+    """Drop a trailing possessive: "Knuth's" -> "Knuth", "Jones'" -> "Jones"."""
+    return re.sub(r"(?<=\w)['’]s?$", "", text)
+
+
+def _year_text(value: object) -> str | None:
+    """The first plausible four-digit year in a year, date or string, else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return str(value) if 1000 <= value <= 2999 else None
+    year = getattr(value, "year", None)
+    if isinstance(year, int) and not isinstance(value, str):
+        return _year_text(year)
+    match = _ANY_YEAR_RE.search(value) if isinstance(value, str) else None
+    return match.group(1) if match else None
+
+
+def _ident_key(prefix: str, raw: str) -> str:
+    """An identifier key: "arxiv-2512.03048", "doi-10.1038/abc" (only [a-z0-9./-] kept)."""
+    body = re.sub(r"[^a-z0-9./\-]+", "-", raw.lower())
+    body = re.sub(r"-{2,}", "-", body).strip("-./")
+    return f"{prefix}-{body or 'unknown'}"
+
+
+# --- Extraction --------------------------------------------------------------------------------
+
+def extract_citations(text: str) -> tuple[Citation, ...]:
+    """Programs cited in a free-text `source` field, in order of appearance, one per key."""
+    if not isinstance(text, str) or not text.strip():
+        return ()
+    idents, masked = _find_identifiers(text)
+    found: list[tuple[int, Citation]] = []
+    for lo, hi in _segments(masked):
+        found += _segment_citations(text, masked, (lo, hi), [i for i in idents if lo <= i.start < hi])
+    return _dedupe(sorted(found, key=lambda pair: pair[0]))
+
+
+def _find_identifiers(text: str) -> tuple[list[_Ident], str]:
+    """URLs, arXiv ids and DOIs in the text, and the text with them (and page numbers) blanked."""
+    idents: list[_Ident] = []
+    for match in URL_RE.finditer(text):
+        end = match.start() + len(_trim_trailing(match.group()))
+        ident = _ident_from_url(text[match.start():end], match.start(), end)
+        idents += [ident] if ident else []
+    masked = _blank(text, [(i.start, i.end) for i in idents])
+    for match in ARXIV_RE.finditer(masked):
+        idents.append(_Ident(match.start(), match.end(), "arxiv", _ident_key("arxiv", match.group("id"))))
+    masked = _blank(masked, [(i.start, i.end) for i in idents])
+    for match in DOI_RE.finditer(masked):
+        doi = _trim_trailing(match.group("doi"))
+        end = match.start("doi") + len(doi)
+        idents.append(_Ident(match.start(), end, "doi", _ident_key("doi", doi)))
+    spans = [(i.start, i.end) for i in idents] + [m.span() for m in _DETAIL_RE.finditer(masked)]
+    return sorted(idents, key=lambda i: i.start), _blank(masked, spans)
+
+
+def _blank(text: str, spans: list[tuple[int, int]]) -> str:
+    """The text with every span replaced by spaces (offsets are kept)."""
+    chars = list(text)
+    for start, end in spans:
+        chars[start:end] = " " * (end - start)
+    return "".join(chars)
+
+
+def _trim_trailing(raw: str) -> str:
+    """Strip sentence punctuation and unbalanced closing brackets from the end of a URL or DOI."""
+    while raw and (raw[-1] in ".,;:!?'\"" or _is_unbalanced_close(raw)):
+        raw = raw[:-1]
+    return raw
+
+
+def _is_unbalanced_close(raw: str) -> bool:
+    """Whether the string ends with a ")" or "]" that closes nothing inside it."""
+    opener = {")": "(", "]": "["}.get(raw[-1])
+    return opener is not None and raw.count(raw[-1]) > raw.count(opener)
+
+
+def _ident_from_url(url: str, start: int, end: int) -> _Ident | None:
+    """Classify a URL: an arXiv or DOI link, or a site/account name with an optional path year."""
+    arxiv = ARXIV_RE.search(url)
+    if arxiv:
+        return _Ident(start, end, "arxiv", _ident_key("arxiv", arxiv.group("id")))
+    doi = re.search(r"(?:^|/)(10\.\d{4,9}/[^\s?#]+)", url)
+    if doi:
+        return _Ident(start, end, "doi", _ident_key("doi", _trim_trailing(doi.group(1))))
+    name, year = _url_name(url)
+    return _Ident(start, end, "url", name, year) if name else None
+
+
+def _url_name(url: str) -> tuple[str | None, str | None]:
+    """The program name a URL stands for (site or account) and a year from its path."""
+    match = _URL_PARTS_RE.match(url)
+    if not match:
+        return None, None
+    host = re.sub(r"^(?:www\d?|m|mobile)\.", "", match.group("host").lower())
+    path = match.group("path")
+    year = _PATH_YEAR_RE.search(path)
+    return _site_name(host, path), (year.group(1) if year else None)
+
+
+def _site_name(host: str, path: str) -> str | None:
+    """An account on a hosting platform ("github.com/openai" -> "openai"), else the domain's name."""
+    if host in _ACCOUNT_HOSTS:
+        for part in path.split("/"):
+            part = part.lstrip("@")
+            if part and part.lower() not in _GENERIC_PATH:
+                return part
+    for suffix in _ACCOUNT_SUFFIXES:
+        if host.endswith(suffix):
+            return host[: -len(suffix)].split(".")[-1] or None
+    labels = [label for label in host.split(".") if label]
+    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in {"co", "ac", "com", "org", "gov", "edu", "net"}:
+        labels = labels[:-1]
+    labels = labels[:-1] if len(labels) > 1 else labels
+    return labels[-1] if labels and re.search(r"[a-z]", labels[-1]) else None
+
+
+def _segments(masked: str) -> list[tuple[int, int]]:
+    """The spans between ";", "|" and line breaks (identifiers are already blanked out)."""
+    seps = list(_SEGMENT_SEP_RE.finditer(masked))
+    starts = [0] + [m.end() for m in seps]
+    ends = [m.start() for m in seps] + [len(masked)]
+    return list(zip(starts, ends))
+
+
+def _items(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """The segment's comma-separated list items, commas inside brackets not counting."""
+    items, depth, start = [], 0, lo
+    for pos in range(lo, hi):
+        char = masked[pos]
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char == "," and depth == 0:
+            items.append((start, pos))
+            start = pos + 1
+    return items + [(start, hi)]
+
+
+def _item_index(pos: int, items: list[tuple[int, int]]) -> int:
+    """Which list item holds the offset."""
+    return next((n for n, (lo, hi) in enumerate(items) if lo <= pos <= hi), len(items))
+
+
+def _segment_citations(text: str, masked: str, seg: tuple[int, int], idents: list[_Ident]) -> list[tuple[int, Citation]]:
+    """The citations of one segment, with their offsets: named programs, then loose identifiers."""
+    lo, hi = seg
+    items = _items(masked, lo, hi)
+    cands = _drop_affiliations(_resolve(_segment_candidates(masked, lo, hi)), masked, items)
+    years = _free_years(masked, lo, hi, cands)
+    named = _with_years(cands, years, masked, has_ident=bool(idents))
+    out = [(c.start, Citation(program_key(c.name, c.year), text[c.start:c.end].strip())) for c in named]
+    for ident in _standalone(idents, named, items):
+        out.append((ident.start, Citation(_ident_citation_key(ident, years), text[ident.start:ident.end].strip())))
+    return out
+
+
+def _segment_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
+    """Every candidate mention in the segment, overlapping ones included."""
+    lead, title = _lead_candidate(masked, lo, hi)
+    cands = [c for c in _direct_candidates(masked, lo, hi) if not (title and title[0] < c.start < title[1])]
+    cands += [_Cand(m.start(), m.end(), "org", m.group("org")) for m in _ORG_RE.finditer(masked, lo, hi)]
+    cands += _handle_candidates(masked, lo, hi) + _paper_candidates(masked, lo, hi)
+    return cands + ([lead] if lead else [])
+
+
+def _direct_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
+    """Author-year and organisation-year mentions, minus those that swallow an inner author-year."""
+    cands = []
+    for match in _DIRECT_RE.finditer(masked, lo, hi):
+        name = match.group("name")
+        if _is_org(name) or _is_surname(name):
+            cands.append(_Cand(match.start("all"), match.end("all"), "direct", name, match.group("year"),
+                               match.start("year"), match.start("paren")))
+    # "Anthropic (see Zeng 2025)": the year in the parentheses is Zeng's, not Anthropic's.
+    return [a for a in cands if not any(b.start > a.paren >= 0 and b.year_pos == a.year_pos
+                                        and not _is_org(b.name) for b in cands)]
+
+
+def _handle_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
+    """"Simon Willison (@simonw)" (named by the surname) and bare "@handle" mentions."""
+    cands = []
+    for match in _HANDLE_RE.finditer(masked, lo, hi):
+        if match.group("org") or (match.group("sur") and _is_person(match.group("given"), match.group("sur"))):
+            name = match.group("org") or match.group("sur")
+        else:
+            name = match.group("h1") or match.group("h2")
+        cands.append(_Cand(match.start("all"), match.end("all"), "handle", name))
+    return cands
+
+
+def _paper_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
+    """Named documents without an author: "Full-Stack Alignment paper", "Anthropic's ... report"."""
+    cands = []
+    for match in _PAPER_RE.finditer(masked, lo, hi):
+        name = _paper_name(match.group("quoted") or match.group("title"))
+        if name:
+            cands.append(_Cand(match.start("all"), match.end("all"), "paper", name))
+    return cands
+
+
+def _paper_name(title: str) -> str | None:
+    """The program a document title names: its owner (organisation, possessive) or the title itself."""
+    words = re.split(r"[:–—]", title)[0].split()
+    while words and words[0].casefold() in _GENERIC_TITLE:
+        words = words[1:]
+    if not words:
+        return None
+    org = _ORG_RE.match(" ".join(words))
+    owner = _strip_possessive(words[0])
+    if org or (owner != words[0] and _is_surname(owner)):
+        return org.group("org") if org else owner
+    if all(w.casefold() in _GENERIC_TITLE for w in words):
+        return None
+    return " ".join(words[:6])
+
+
+def _lead_candidate(masked: str, lo: int, hi: int) -> tuple[_Cand | None, tuple[int, int] | None]:
+    """"Spizzirri, Syntropic Frameworks (...)" at a segment's start: the author and the title's span."""
+    match = _LEAD_RE.match(masked, lo, hi)
+    if not match or not (match.group("org") or _is_person(match.group("given"), match.group("sur"))):
+        return None, None
+    group = "org" if match.group("org") else "sur"
+    start = match.start("org") if group == "org" else match.start("given")
+    title = match.group("title")
+    capitalised = bool(re.match(r"[\"“‘'A-ZÀ-ÖØ-Þ]", title))
+    cand = _Cand(start, match.end(group), "lead", match.group(group), weak=not capitalised)
+    return cand, ((match.start("title"), match.end("title")) if capitalised else None)
+
+
+def _is_org(name: str) -> bool:
+    """Whether the name is a known organisation."""
+    return _strip_possessive(name) in _ORGS
+
+
+def _is_surname(name: str) -> bool:
+    """Whether the last word of a name can be a surname (not a month, venue, label or title noun)."""
+    words = name.split()
+    last = _strip_possessive(words[-1]) if words else ""
+    folded = last.casefold()
+    return (len(last) >= 2 and last[0].isupper() and not any(ch.isdigit() for ch in last)
+            and folded not in _STOP and not (len(folded) >= 8 and _NOUN_SUFFIX_RE.search(folded)))
+
+
+def _is_person(given: str | None, surname: str) -> bool:
+    """Whether given names plus surname look like a person's name."""
+    words = (given or "").split()
+    return _is_surname(surname) and all(w[0].isupper() and w.casefold().rstrip(".") not in _STOP for w in words)
+
+
+def _resolve(cands: list[_Cand]) -> list[_Cand]:
+    """Keep non-overlapping candidates: leftmost first, then longest, then author-year."""
+    kept: list[_Cand] = []
+    for cand in sorted(cands, key=lambda c: (c.start, c.start - c.end, c.kind != "direct")):
+        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
+            kept.append(cand)
+    return sorted(kept, key=lambda c: c.start)
+
+
+def _drop_affiliations(cands: list[_Cand], masked: str, items: list[tuple[int, int]]) -> list[_Cand]:
+    """Drop organisations and document names bracketed with an author-year: "Hubinger 2024 (Anthropic)"."""
+    def is_affiliation(cand: _Cand) -> bool:
+        item = _item_index(cand.start, items)
+        return any(_item_index(d.start, items) == item and (_depth(masked, items[item][0], cand.start) > 0
+                   or _depth(masked, items[item][0], d.start) > 0) for d in cands if d.kind == "direct")
+    return [c for c in cands if c.kind not in ("org", "paper") or not is_affiliation(c)]
+
+
+def _depth(masked: str, lo: int, pos: int) -> int:
+    """How many brackets are open at `pos`, counting from `lo`."""
+    depth = 0
+    for char in masked[lo:pos]:
+        depth = depth + 1 if char in "([" else max(0, depth - 1) if char in ")]" else depth
+    return depth
+
+
+def _free_years(masked: str, lo: int, hi: int, cands: list[_Cand]) -> list[tuple[int, str]]:
+    """Years in the segment not owned by an author-year mention, with their offsets."""
+    owned = {c.year_pos for c in cands if c.kind == "direct"}
+    return [(m.start("year"), m.group("year")) for m in _YEAR_RE.finditer(masked, lo, hi)
+            if m.start("year") not in owned]
+
+
+def _with_years(cands: list[_Cand], years: list[tuple[int, str]], masked: str, has_ident: bool) -> list[_Cand]:
+    """Give context-dated candidates the nearest free year; drop weak ones with nothing to back them."""
+    out = []
+    for cand in cands:
+        if cand.kind == "direct":
+            out.append(replace(cand, extent=cand.end))
+            continue
+        year, extent = _context_year(cand.start, cand.end, years, masked)
+        if not (cand.weak and year is None and not has_ident):
+            out.append(replace(cand, year=year, extent=extent))
+    return out
+
+
+def _context_year(start: int, end: int, years: list[tuple[int, str]], masked: str = "") -> tuple[str | None, int]:
+    """A free year right before a mention ("the 2024 RAND report"), else the first after, else the last before."""
+    adjacent = [year for pos, year in years if pos < start and re.fullmatch(r"[a-z]?\s+", masked[pos + 4:start])]
+    if adjacent:
+        return adjacent[-1], end
+    after = [(pos, year) for pos, year in years if pos >= end]
+    if after:
+        return after[0][1], after[0][0] + 4
+    before = [year for pos, year in years if pos < start]
+    return (before[-1] if before else None), end
+
+
+def _standalone(idents: list[_Ident], named: list[_Cand], items: list[tuple[int, int]]) -> list[_Ident]:
+    """Identifiers no named program claims; each program claims at most one of each kind after it."""
+    used: set[tuple[int, str]] = set()
+    loose = []
+    for ident in idents:
+        owner = _owner(ident, named, items, used)
+        if owner is None:
+            loose.append(ident)
+        else:
+            used.add((owner, ident.kind))
+    return loose
+
+
+def _owner(ident: _Ident, named: list[_Cand], items: list[tuple[int, int]], used: set[tuple[int, str]]) -> int | None:
+    """The named program an identifier belongs to: around it, in its list item, or right before it."""
+    item = _item_index(ident.start, items)
+    for n, cand in enumerate(named):
+        if cand.start <= ident.start < cand.extent or _item_index(cand.start, items) == item:
+            return n
+    before = [n for n, cand in enumerate(named) if cand.end <= ident.start]
+    if before and (before[-1], ident.kind) not in used:
+        return before[-1]
+    return None
+
+
+def _ident_citation_key(ident: _Ident, years: list[tuple[int, str]]) -> str:
+    """The key of a standalone identifier; a URL takes its path year, else the segment's next year."""
+    if ident.kind != "url":
+        return ident.key
+    return program_key(ident.key, ident.year or _context_year(ident.start, ident.end, years)[0])
+
+
+def _dedupe(found: list[tuple[int, Citation]]) -> tuple[Citation, ...]:
+    """One citation per key, keeping the first occurrence."""
+    seen: set[str] = set()
+    out = []
+    for _, citation in found:
+        if citation.key not in seen:
+            seen.add(citation.key)
+            out.append(citation)
+    return tuple(out)
+
+
+# --- Source notes ------------------------------------------------------------------------------
+
+def key_from_source_note(author: str | None, title: str | None, date: object, url: str | None) -> str | None:
+    """Program key for a source note's front matter (first author's surname + year of date; fall back to organisation/title slug; None if nothing usable)."""
+    year = _year_text(date) or _url_year(url)
+    name = _first_author(author) or _url_org(url) or _title_name(title)
+    if name:
+        return program_key(name, year)
+    ident = _ident_from_url(url, 0, 0) if isinstance(url, str) and url.strip() else None
+    if ident is None:
+        return None
+    return ident.key if ident.kind != "url" else program_key(ident.key, year or ident.year)
+
+
+def _first_author(author: object) -> str | None:
+    """The first author's surname (or organisation, or handle) from an `author` field."""
+    if isinstance(author, (list, tuple)):
+        author = author[0] if author else None
+    if not isinstance(author, str):
+        return None
+    handle = re.fullmatch(r"\s*@(\w+)\s*", author)
+    if handle:
+        return handle.group(1)
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", author)
+    first = re.split(r"\s*(?:;|&|\band\b|\bet\.?\s*al\b|\bwith\b)\s*", text.strip())[0]
+    first = first.split(",")[0].strip()  # "Zeng, Wei" and "Zeng, Sorensen" both start with the first author
+    org = _ORG_RE.match(first)
+    if org:
+        return org.group("org")
+    if re.search(r"\b(?:Team|Labs?|Institute|Foundation|Cent(?:er|re)|University|Group|Collective|Project|Initiative|Council|Inc|Ltd)\b", first):
+        return first
+    return _surname(first)
+
+
+def _surname(name: str) -> str | None:
+    """The surname of a full name, particles included: "Vincent van der Berg" -> "van der Berg"."""
+    words = [w for w in name.replace(".", ". ").split()
+             if not re.fullmatch(r"(?i:jr|sr|ii|iii|iv|phd|md)\.?|[A-Z]\.?", w)]
+    if not words or not any(ch.isalpha() for ch in words[-1]):
+        return None
+    first = len(words) - 1
+    while first > 0 and words[first - 1].casefold() in _PARTICLES:
+        first -= 1
+    return " ".join(words[first:])
+
+
+def _url_year(url: object) -> str | None:
+    """A year in a URL's path ("/2025/Jun/")."""
+    return _url_name(url)[1] if isinstance(url, str) else None
+
+
+def _url_org(url: object) -> str | None:
+    """A known organisation a URL's site belongs to ("www.anthropic.com/research/x" -> "anthropic")."""
+    name = _url_name(url)[0] if isinstance(url, str) else None
+    return name if name and name.casefold() in _ORG_KEYS else None
+
+
+def _title_name(title: object) -> str | None:
+    """A short name from a title: a leading organisation, else its first words before any subtitle."""
+    if not isinstance(title, str):
+        return None
+    text = title.strip().strip("\"'“”‘’")
+    org = _ORG_RE.match(text)
+    if org:
+        return org.group("org")
+    words = re.split(r"[:–—|?]|\s-\s", text)[0].split()[:6]
+    return " ".join(words) if any(_ascii_slug(w) for w in words) else None
