@@ -46,7 +46,7 @@ def _resolved_problems(resolved: ResolvedLink, target: Note) -> Iterator[Diagnos
     """Problems of a link that found its note: case, self-link, missing heading."""
     link, path = resolved.link, resolved.origin
     if resolved.resolution.status == "case":
-        yield diagnostic("case-mismatch", path, link.line, link.col, f"link {shown(resolved)} matches `{target.path}` only ignoring letter case", f"write [[{target.title}]]")
+        yield diagnostic("case-mismatch", path, link.line, link.col, f"link {shown(resolved)} matches `{target.path}` only ignoring letter case", f"write [[{target.path[:-3] if '/' in link.target else target.title}]]")
     if target.path == path and link.target:
         yield diagnostic("self-link", path, link.line, link.col, f"note links to itself: {shown(resolved)}")
     if link.heading and not has_heading(target, link.heading):

@@ -9,7 +9,7 @@ from typing import Any, Callable, Sequence
 import click
 
 from kb import report
-from kb.config import ConfigError, Settings, default_root, load_settings
+from kb.config import ConfigError, Settings, locate
 from kb.model import Diagnostic, Severity
 from kb.rules import find_rule
 
@@ -40,8 +40,7 @@ def check_options(func: Callable[..., Any]) -> Callable[..., Any]:
 def resolve_root(root: Path | None) -> tuple[Path, Settings]:
     """The root to work on and its settings; configuration errors exit with status 2."""
     try:
-        chosen = (root or default_root(Path.cwd())).resolve()
-        return chosen, load_settings(chosen)
+        return locate(root, Path.cwd())
     except ConfigError as error:
         click.echo(f"kb: configuration error: {error}", err=True)
         sys.exit(2)

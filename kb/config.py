@@ -90,12 +90,22 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path}: {error}") from error
 
 
-def default_root(cwd: Path) -> Path:
-    """Root used when none is given: `[tool.kb] root` of the config in cwd, else cwd."""
+def locate(root: Path | None, cwd: Path) -> tuple[Path, Settings]:
+    """The root to work on and its settings.
+
+    Given a ROOT, its own config (or the defaults) applies. Without one, a config in cwd whose
+    `[tool.kb] root` names a folder makes that folder the root, and that config's settings apply
+    unless the folder has a config of its own; otherwise cwd is the root.
+    """
+    if root is not None:
+        return root.resolve(), load_settings(root.resolve())
     found = find_config(cwd)
-    if found and isinstance(found[1].get("root"), str):
-        return (found[0].parent / found[1]["root"]).resolve()
-    return cwd.resolve()
+    if not found or not isinstance(found[1].get("root"), str):
+        return cwd.resolve(), load_settings(cwd.resolve())
+    named = (found[0].parent / found[1]["root"]).resolve()
+    if find_config(named) is not None:
+        return named, load_settings(named)
+    return named, replace(parse_settings(found[1], str(found[0])), config_path=found[0])
 
 
 def load_settings(root: Path) -> Settings:

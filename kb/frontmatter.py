@@ -21,6 +21,7 @@ try:
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
+MAX_NESTING = 500  # libyaml recurses per level and overflows the C stack near 30,000
 MAX_YAML_NODES = 20_000  # front matter is small; more nodes than this is an alias bomb or junk
 
 
@@ -47,7 +48,8 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        col = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line_start = data.rfind(b"\n", 0, error.start) + 1
+        col = len(data[line_start : error.start].decode("utf-8", errors="replace")) + 1
         problems.append(diagnostic("encoding-error", path, line, col, f"invalid UTF-8 byte 0x{data[error.start]:02x}", "save the file as UTF-8"))
         text = data.decode("utf-8", errors="replace")
     if "\r" in text:
@@ -73,6 +75,8 @@ def split(text: str) -> tuple[str | None, int, bool]:
 def parse(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     """Parse front matter YAML (starting at file line 2) into values with positions."""
     result = FrontMatter(present=True)
+    if nesting_depth(yaml_text) > MAX_NESTING:
+        return result, [diagnostic("yaml-error", path, 2, 1, f"front matter nests brackets more than {MAX_NESTING} deep; ignored")]
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
@@ -86,6 +90,20 @@ def parse(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     if not isinstance(root, yaml.MappingNode):
         return result, [diagnostic("yaml-error", path, _line(root), _col(root), "front matter must be a mapping of keys to values")]
     return result, _read_mapping(root, result, path)
+
+
+def nesting_depth(text: str) -> int:
+    """Deepest nesting of flow brackets, counted only when there are many (cheap otherwise)."""
+    if text.count("[") + text.count("{") <= MAX_NESTING:
+        return 0
+    depth = deepest = 0
+    for char in text:
+        if char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+    return deepest
 
 
 def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str) -> list[Diagnostic]:
@@ -125,9 +143,18 @@ def _items(node: yaml.SequenceNode, path: str) -> list[tuple[Any, int, int]]:
     """Each item of a list value with its own position (values of scalar items only)."""
     items: list[tuple[Any, int, int]] = []
     for item in node.value:
-        value = item.value if isinstance(item, yaml.ScalarNode) else None
-        items.append((value, _line(item), _col(item)))
+        items.append((_item_text(item), _line(item), _col(item) + (1 if getattr(item, "style", None) in ('"', "'") else 0)))
     return items
+
+
+def _item_text(item: yaml.Node) -> str | None:
+    """A list item's text; an unquoted `- [[Title]]` (YAML: a list in a list) reads as "[[Title]]"."""
+    if isinstance(item, yaml.ScalarNode):
+        return str(item.value)
+    inner = item.value[0] if isinstance(item, yaml.SequenceNode) and len(item.value) == 1 else None
+    if isinstance(inner, yaml.SequenceNode) and len(inner.value) == 1 and isinstance(inner.value[0], yaml.ScalarNode):
+        return f"[[{inner.value[0].value}]]"
+    return None
 
 
 def _count_nodes(root: yaml.Node) -> int:

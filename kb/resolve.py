@@ -23,10 +23,12 @@ class Index:
     """Lookup tables over every note path (relative, POSIX, with .md)."""
 
     paths: frozenset[str]
+    by_path: dict[str, str]  # NFC path without .md -> path as on disk
     by_stem: dict[str, tuple[str, ...]]  # NFC stem -> paths
     by_stem_folded: dict[str, tuple[str, ...]]  # casefolded stem -> paths
     by_path_folded: dict[str, tuple[str, ...]]  # casefolded path without .md -> paths
     by_suffix: dict[str, tuple[str, ...]]  # trailing components without .md ("x/_map") -> paths
+    by_suffix_folded: dict[str, tuple[str, ...]]  # the same, casefolded
 
 
 def _nfc(text: str) -> str:
@@ -36,7 +38,7 @@ def _nfc(text: str) -> str:
 
 def build_index(paths: Iterable[str]) -> Index:
     """Index note paths by stem, folded stem, folded path and path suffix."""
-    stems, folded, folded_paths, suffixes = (defaultdict(list) for _ in range(4))
+    stems, folded, folded_paths, suffixes, folded_suffixes = (defaultdict(list) for _ in range(5))
     all_paths = sorted(paths)
     for path in all_paths:
         bare = _nfc(path[:-3])
@@ -46,8 +48,14 @@ def build_index(paths: Iterable[str]) -> Index:
         folded_paths[bare.casefold()].append(path)
         for start in range(1, len(parts) - 1):
             suffixes["/".join(parts[start:])].append(path)
-    freeze = lambda table: {k: tuple(v) for k, v in table.items()}  # noqa: E731
-    return Index(frozenset(all_paths), freeze(stems), freeze(folded), freeze(folded_paths), freeze(suffixes))
+            folded_suffixes["/".join(parts[start:]).casefold()].append(path)
+    by_path = {_nfc(path[:-3]): path for path in all_paths}
+    return Index(frozenset(all_paths), by_path, _freeze(stems), _freeze(folded), _freeze(folded_paths), _freeze(suffixes), _freeze(folded_suffixes))
+
+
+def _freeze(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
+    """Lists to tuples, so the index cannot be changed after it is built."""
+    return {key: tuple(value) for key, value in table.items()}
 
 
 def resolve(index: Index, target: str, origin: str) -> Resolution:
@@ -64,9 +72,13 @@ def resolve(index: Index, target: str, origin: str) -> Resolution:
 
 def _resolve_path(index: Index, target: str, origin: str) -> Resolution:
     """A path target: root-relative, relative to the linking file, or a partial path."""
-    if target.startswith("/") or (len(target) > 1 and target[1] == ":"):
-        rooted = target.lstrip("/")
-        if len(target) > 1 and target[1] == ":":
+    if len(target) > 1 and target[1] == ":":
+        return Resolution("outside")  # a Windows drive path
+    if target.startswith("/"):
+        rooted = posixpath.normpath(target).lstrip("/")
+        if rooted == ".." or rooted.startswith("../") or target.count("/..") > target.count("/"):
+            return Resolution("outside")
+        if ".." in target.split("/"):
             return Resolution("outside")
         return _lookup_path(index, rooted) or MISSING
     found = _lookup_path(index, target)
@@ -78,15 +90,18 @@ def _resolve_path(index: Index, target: str, origin: str) -> Resolution:
     found = _lookup_path(index, relative)
     if found:
         return found
-    return _choose(index.by_suffix.get(target, ()), origin, "ok")
+    exact = index.by_suffix.get(target, ())
+    if exact:
+        return _choose(exact, origin, "ok")
+    return _choose(index.by_suffix_folded.get(target.casefold(), ()), origin, "case")
 
 
 def _lookup_path(index: Index, bare: str) -> Resolution | None:
     """Exact path (without .md) from the root, then the same ignoring case."""
     if ".." in bare.split("/"):
         return None
-    if bare + ".md" in index.paths:
-        return Resolution("ok", bare + ".md")
+    if bare in index.by_path:
+        return Resolution("ok", index.by_path[bare])
     folded = index.by_path_folded.get(bare.casefold(), ())
     return Resolution("case", folded[0]) if len(folded) == 1 else None
 
@@ -104,11 +119,12 @@ def _choose(candidates: tuple[str, ...], origin: str, status: str) -> Resolution
 
 
 def nearest_candidates(candidates: tuple[str, ...], origin: str) -> tuple[str, ...]:
-    """Candidates under the closest folder (the origin's, then each ancestor) holding any."""
+    """The candidates nearest the origin: in its folder, else below it, else the same from each ancestor."""
     folder = posixpath.dirname(origin)
     while True:
         prefix = folder + "/" if folder else ""
-        within = tuple(c for c in candidates if c.startswith(prefix))
+        direct = tuple(c for c in candidates if posixpath.dirname(c) == folder)
+        within = direct or tuple(c for c in candidates if c.startswith(prefix))
         if within or not folder:
             return within or candidates
         folder = posixpath.dirname(folder)
