@@ -89,7 +89,7 @@ def iter_prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
     """Yield (file line number, line) for lines outside fenced code, inline code blanked."""
     fence = ""
     for offset, line in enumerate(body.split("\n")):
-        opening = FENCE.match(line)
+        opening = FENCE.match(line) if ("`" in line or "~" in line) else None
         if fence:
             if opening and opening.group(1)[0] == fence[0] and len(opening.group(1)) >= len(fence) and not line.strip().strip(fence[0]):
                 fence = ""
@@ -120,6 +120,10 @@ class _Sections:
             self.kind, self.stance = LinkKind.BODY, ""
 
 
+# First characters of lines that can open a section, a heading or end one (a cheap pre-filter).
+_SECTION_STARTS = frozenset("#*-_RrTt")
+
+
 def scan_body(body: str, first_line: int) -> BodyScan:
     """Find links, headings and evidence sections in a body starting at a file line."""
     links: list[Link] = []
@@ -127,30 +131,33 @@ def scan_body(body: str, first_line: int) -> BodyScan:
     evidence: list[Evidence] = []
     sections = _Sections()
     for number, line in iter_prose_lines(body, first_line):
-        sections.update(line)
-        heading = HEADING.match(line)
-        if heading:
-            headings.append(heading.group(2).strip())
-        if EVIDENCE_HEADING.match(line):
-            evidence.append(Evidence(sections.stance, number, ""))
+        if line.lstrip()[:1] in _SECTION_STARTS:
+            sections.update(line)
+            heading = HEADING.match(line)
+            if heading:
+                headings.append(heading.group(2).strip())
+                if EVIDENCE_HEADING.match(line):
+                    evidence.append(Evidence(sections.stance, number, ""))
         if "[[" in line:
             links.extend(_line_links(line, number, sections, evidence))
     return BodyScan(tuple(links), tuple(headings), tuple(evidence))
 
 
-def _line_links(line: str, number: int, sections: _Sections, evidence: list[Evidence]) -> Iterator[Link]:
+def _line_links(line: str, number: int, sections: _Sections, evidence: list[Evidence]) -> list[Link]:
     """Links on one prose line, typed by section; the first link on a *Source:* line is evidence."""
-    is_source_line = bool(sections.stance) and line.lstrip("*_ ").lower().startswith("source:")
+    found: list[Link] = []
+    is_source_line = bool(sections.stance) and line.lstrip("*_ ")[:7].lower() == "source:"
     for match in WIKI_LINK.finditer(line):
-        raw = match.group(1)
+        raw, col = match.group(1), match.start() + 1
         if is_source_line and evidence and not evidence[-1].source:
-            link = make_link(raw, number, match.start() + 1, LinkKind.EVIDENCE, sections.stance)
+            link = make_link(raw, number, col, LinkKind.EVIDENCE, sections.stance)
             evidence[-1] = Evidence(evidence[-1].stance, evidence[-1].line, link.target)
-            yield link
-        elif sections.kind in (LinkKind.RELATES, LinkKind.TOPIC):
-            yield make_link(raw, number, match.start() + 1, sections.kind, _relation_text(line[match.end() :]))
+        elif sections.kind is LinkKind.BODY:
+            link = make_link(raw, number, col, LinkKind.BODY)
         else:
-            yield make_link(raw, number, match.start() + 1, LinkKind.BODY)
+            link = make_link(raw, number, col, sections.kind, _relation_text(line[match.end() :]))
+        found.append(link)
+    return found
 
 
 def _relation_text(rest: str) -> str:

@@ -15,6 +15,7 @@ _SEPARATORS = re.compile(r"[\s\-_]+")
 _PUNCTUATION = re.compile(r"[^\w\s]")
 MIN_PREFIX = 30  # a stem this long that starts a target (or the reverse) is a cut title
 CLOSE_SCORE = 88.0  # rapidfuzz ratio (0-100) for a close spelling
+BLOCK = 6  # characters at each end used to find close-spelling candidates without comparing all
 
 
 def spelling_key(text: str) -> str:
@@ -49,6 +50,16 @@ class Suggester:
             table.setdefault(spelling_key(stem), []).append(stem)
         return table
 
+    @cached_property
+    def _blocks(self) -> dict[str, list[str]]:
+        """Stems by their first and by their last BLOCK characters (a typo rarely hits both ends)."""
+        table: dict[str, list[str]] = {}
+        for stem in self.index.by_stem:
+            key = stem.casefold()
+            table.setdefault("<" + key[:BLOCK], []).append(stem)
+            table.setdefault(">" + key[-BLOCK:], []).append(stem)
+        return table
+
     def suggest(self, target: str) -> Suggestion | None:
         """The likeliest note for a target that resolved to nothing."""
         return self._cached(target.rsplit("/", 1)[-1])
@@ -79,7 +90,9 @@ class Suggester:
 
     def _by_fuzz(self, target: str) -> Suggestion | None:
         """The closest stem by edit similarity, if close enough."""
-        best = process.extractOne(target, self._stems, scorer=fuzz.ratio, score_cutoff=CLOSE_SCORE)
+        key = target.casefold()
+        pool = set(self._blocks.get("<" + key[:BLOCK], ())) | set(self._blocks.get(">" + key[-BLOCK:], ()))
+        best = process.extractOne(target, sorted(pool), scorer=fuzz.ratio, score_cutoff=CLOSE_SCORE) if pool else None
         return self._make(best[0], "close spelling", best[1] >= 95) if best else None
 
 
