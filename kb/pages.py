@@ -42,8 +42,14 @@ class Page:
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
     """A link to a note as templates list it."""
     note = model.note(path)
-    return {"url": model.urls[path], "title": note.title, "kind": note.kind, "text": text,
+    return {"url": model.urls[path], "title": display_title(note), "kind": note.kind, "text": text,
             "confidence": text_of(note, "confidence"), "domain": domain_of(note), **extra}  # fmt: skip
+
+
+def display_title(note: Note) -> str:
+    """How a note is named in lists: a source note by its `title`, everything else by its stem."""
+    title = note.meta.get("title")
+    return title.strip() if note.kind == "source" and isinstance(title, str) and title.strip() else note.title
 
 
 def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool) -> list[dict[str, Any]]:
@@ -110,7 +116,7 @@ def note_page(model: SiteModel, note: Note) -> Page:
     page = model.urls[note.path]
     out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
     context = {
-        "page": page, "base": base_of(page), "title": note.title, "note_path": note.path,
+        "page": page, "base": base_of(page), "title": display_title(note), "note_path": note.path,
         "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
         "domain_url": model.domain_urls.get(domain_of(note), ""),
         "body": render_note_body(model.kb.root, note, page, model.outlinks.get(note.path, []), model.urls),

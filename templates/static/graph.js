@@ -195,6 +195,40 @@
 
   /* ---------- hover label drawer (theme aware copy of sigma's default) ---------- */
 
+  // Put a label on the side of the node that has room, shortened with an
+  // ellipsis when it fits on neither (narrow screens).
+  function fitLabel(context, label, x, radius) {
+    var width = context.canvas.clientWidth || context.canvas.width;
+    var roomRight = width - (x + radius) - 9;
+    var roomLeft = x - radius - 9;
+    var textWidth = context.measureText(label).width;
+    var flip = textWidth > roomRight && roomLeft > roomRight;
+    var room = Math.max(40, flip ? roomLeft : roomRight);
+    if (textWidth > room) {
+      var lo = 0, hi = label.length;
+      while (lo < hi) {
+        var mid = (lo + hi + 1) >> 1;
+        if (context.measureText(label.slice(0, mid) + "\u2026").width <= room) lo = mid;
+        else hi = mid - 1;
+      }
+      label = label.slice(0, lo) + "\u2026";
+      textWidth = context.measureText(label).width;
+    }
+    return { label: label, width: textWidth, flip: flip };
+  }
+
+  function makeDrawLabel(getTheme) {
+    return function drawLabel(context, data, settings) {
+      if (!data.label) return;
+      var size = settings.labelSize;
+      context.font = settings.labelWeight + " " + size + "px " + settings.labelFont;
+      context.fillStyle = getTheme().label;
+      var fit = fitLabel(context, data.label, data.x, data.size + 3);
+      var x = fit.flip ? data.x - data.size - 3 - fit.width : data.x + data.size + 3;
+      context.fillText(fit.label, x, data.y + size / 3);
+    };
+  }
+
   function makeDrawHover(getTheme) {
     return function drawHover(context, data, settings) {
       var th = getTheme();
@@ -213,24 +247,10 @@
         var radius = Math.max(data.size, size / 2) + PADDING;
         var angle = Math.asin(Math.min(1, boxHeight / 2 / radius));
         var xDelta = Math.sqrt(Math.abs(radius * radius - (boxHeight / 2) * (boxHeight / 2)));
-        var width = context.canvas.clientWidth || context.canvas.width;
-        var roomRight = width - (data.x + radius) - 9;
-        var roomLeft = data.x - radius - 9;
-        var textWidth = context.measureText(label).width;
-        // put the label on the side with room; shorten it with an ellipsis if
-        // it fits on neither (narrow screens)
-        var flip = textWidth > roomRight && roomLeft > roomRight;
-        var room = Math.max(40, flip ? roomLeft : roomRight);
-        if (textWidth > room) {
-          var lo = 0, hi = label.length;
-          while (lo < hi) {
-            var mid = (lo + hi + 1) >> 1;
-            if (context.measureText(label.slice(0, mid) + "\u2026").width <= room) lo = mid;
-            else hi = mid - 1;
-          }
-          label = label.slice(0, lo) + "\u2026";
-          textWidth = context.measureText(label).width;
-        }
+        var fit = fitLabel(context, label, data.x, radius);
+        var flip = fit.flip;
+        label = fit.label;
+        var textWidth = fit.width;
         var boxWidth = Math.round(textWidth + 5);
         textX = flip ? data.x - radius - boxWidth + 2 : data.x + radius + 1;
         context.beginPath();
@@ -586,6 +606,7 @@
         labelFont: "system-ui, -apple-system, Segoe UI, Roboto, sans-serif",
         labelSize: 13,
         defaultDrawNodeHover: makeDrawHover(function () { return currentTheme; }),
+        defaultDrawNodeLabel: makeDrawLabel(function () { return currentTheme; }),
         minEdgeThickness: 0.8,
         hideEdgesOnMove: graph.size > 20000,
         stagePadding: 24,
