@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 
 __all__ = ["ARXIV_RE", "DOI_RE", "URL_RE", "Citation", "extract_citations", "key_from_source_note", "program_key"]
@@ -223,9 +224,16 @@ _DETAIL_RE = re.compile(r"""
    |\b\d+\(\d{1,3}\)                                             # volume(issue): "12(3)"
     """, re.X | re.I)
 _SEGMENT_SEP_RE = re.compile(r"[;\n|]")
-_URL_PARTS_RE = re.compile(r"^\s*(?:[a-z][a-z0-9+.\-]*://)?(?:[^@/\s]*@)?(?P<host>[^/?#\s:]*)(?::\d+)?(?P<path>[^?#\s]*)", re.I)
+_URL_PARTS_RE = re.compile(r"""
+    ^\s*(?:[a-z][a-z0-9+.\-]*://)?     # an optional scheme
+    (?:[^@/\s]*@)?                     # optional user info
+    (?P<host>[^/?#\s:]*)(?::\d+)?      # the host, an optional port
+    (?P<path>[^?#\s]*)                 # the path, without query or fragment
+    """, re.X | re.I)
 _PATH_YEAR_RE = re.compile(r"(?:^|[/\-_])((?:19|20)\d{2})(?=$|[/\-_.])")
 _ANY_YEAR_RE = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
+_ORG_WORD_RE = re.compile(r"\b(?:Team|Labs?|Institute|Foundation|Cent(?:er|re)|University|Group|Collective"
+                          r"|Project|Initiative|Council|Inc|Ltd)\b")
 _NOUN_SUFFIX_RE = re.compile(r"(?:tion|sion|ness|ment|ity|ism|ogy|ship|ics|sis)s?$")
 
 
@@ -393,37 +401,59 @@ def _segments(masked: str) -> list[tuple[int, int]]:
     return list(zip(starts, ends))
 
 
-def _items(masked: str, lo: int, hi: int) -> list[tuple[int, int]]:
-    """The segment's comma-separated list items, commas inside brackets not counting."""
-    items, depth, start = [], 0, lo
-    for pos in range(lo, hi):
-        char = masked[pos]
+@dataclass(frozen=True)
+class _Layout:
+    """A segment's shape: the comma-separated list item and the bracket depth at each offset."""
+
+    lo: int  # offset of the segment in the text
+    items: tuple[int, ...]  # list-item number per offset (commas inside brackets do not separate)
+    depths: tuple[int, ...]  # brackets open before each offset
+
+    def item_of(self, pos: int) -> int:
+        """The list item holding an offset of the text."""
+        return self.items[min(max(pos - self.lo, 0), len(self.items) - 1)] if self.items else 0
+
+    def depth_of(self, pos: int) -> int:
+        """How many brackets are open at an offset of the text."""
+        return self.depths[min(max(pos - self.lo, 0), len(self.depths) - 1)] if self.depths else 0
+
+
+def _layout(masked: str, lo: int, hi: int) -> _Layout:
+    """Number the segment's list items and measure its bracket depth, in one pass."""
+    items, depths, number, depth = [], [], 0, 0
+    for char in masked[lo:hi]:
+        items.append(number)
+        depths.append(depth)
         if char in "([":
             depth += 1
         elif char in ")]":
             depth = max(0, depth - 1)
         elif char == "," and depth == 0:
-            items.append((start, pos))
-            start = pos + 1
-    return items + [(start, hi)]
+            number += 1
+    return _Layout(lo, tuple(items), tuple(depths))
 
 
-def _item_index(pos: int, items: list[tuple[int, int]]) -> int:
-    """Which list item holds the offset."""
-    return next((n for n, (lo, hi) in enumerate(items) if lo <= pos <= hi), len(items))
-
-
-def _segment_citations(text: str, masked: str, seg: tuple[int, int], idents: list[_Ident]) -> list[tuple[int, Citation]]:
+def _segment_citations(
+    text: str, masked: str, seg: tuple[int, int], idents: list[_Ident]
+) -> list[tuple[int, Citation]]:
     """The citations of one segment, with their offsets: named programs, then loose identifiers."""
     lo, hi = seg
-    items = _items(masked, lo, hi)
-    cands = _drop_affiliations(_resolve(_segment_candidates(masked, lo, hi)), masked, items)
+    layout = _layout(masked, lo, hi)
+    cands = _drop_affiliations(_resolve(_segment_candidates(masked, lo, hi)), layout)
     years = _free_years(masked, lo, hi, cands)
     named = _with_years(cands, years, masked, has_ident=bool(idents))
-    out = [(c.start, Citation(program_key(c.name, c.year), text[c.start:c.end].strip())) for c in named]
-    for ident in _standalone(idents, named, items):
-        out.append((ident.start, Citation(_ident_citation_key(ident, years), text[ident.start:ident.end].strip())))
+    out = [(c.start, Citation(program_key(c.name, c.year), _clip(text, c.start, c.end))) for c in named]
+    for ident in _standalone(idents, named, layout):
+        out.append((ident.start, Citation(_ident_citation_key(ident, years), _clip(text, ident.start, ident.end))))
     return out
+
+
+def _clip(text: str, start: int, end: int) -> str:
+    """The matched text, stripped of spaces and of a closing bracket that belongs to an outer pair."""
+    clipped = text[start:end].strip()
+    while clipped and _is_unbalanced_close(clipped):
+        clipped = clipped[:-1].rstrip()
+    return clipped
 
 
 def _segment_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
@@ -444,8 +474,11 @@ def _direct_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
             cands.append(_Cand(match.start("all"), match.end("all"), "direct", name, match.group("year"),
                                match.start("year"), match.start("paren")))
     # "Anthropic (see Zeng 2025)": the year in the parentheses is Zeng's, not Anthropic's.
-    return [a for a in cands if not any(b.start > a.paren >= 0 and b.year_pos == a.year_pos
-                                        and not _is_org(b.name) for b in cands)]
+    last_person: dict[int, int] = {}  # year offset -> latest start of a person mention ending in it
+    for cand in cands:
+        if not _is_org(cand.name):
+            last_person[cand.year_pos] = max(last_person.get(cand.year_pos, -1), cand.start)
+    return [a for a in cands if not 0 <= a.paren < last_person.get(a.year_pos, -1)]
 
 
 def _handle_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
@@ -522,27 +555,28 @@ def _is_person(given: str | None, surname: str) -> bool:
 def _resolve(cands: list[_Cand]) -> list[_Cand]:
     """Keep non-overlapping candidates: leftmost first, then longest, then author-year."""
     kept: list[_Cand] = []
+    reach = -1  # end of the last kept candidate; kept ones never overlap, so it is the furthest end
     for cand in sorted(cands, key=lambda c: (c.start, c.start - c.end, c.kind != "direct")):
-        if all(cand.end <= k.start or cand.start >= k.end for k in kept):
+        if cand.start >= reach:
             kept.append(cand)
-    return sorted(kept, key=lambda c: c.start)
+            reach = cand.end
+    return kept
 
 
-def _drop_affiliations(cands: list[_Cand], masked: str, items: list[tuple[int, int]]) -> list[_Cand]:
+def _drop_affiliations(cands: list[_Cand], layout: _Layout) -> list[_Cand]:
     """Drop organisations and document names bracketed with an author-year: "Hubinger 2024 (Anthropic)"."""
-    def is_affiliation(cand: _Cand) -> bool:
-        item = _item_index(cand.start, items)
-        return any(_item_index(d.start, items) == item and (_depth(masked, items[item][0], cand.start) > 0
-                   or _depth(masked, items[item][0], d.start) > 0) for d in cands if d.kind == "direct")
-    return [c for c in cands if c.kind not in ("org", "paper") or not is_affiliation(c)]
+    bracketed: dict[int, bool] = {}  # list item -> whether an author-year in it sits in brackets
+    for cand in cands:
+        if cand.kind == "direct":
+            item = layout.item_of(cand.start)
+            bracketed[item] = bracketed.get(item, False) or layout.depth_of(cand.start) > 0
+    return [c for c in cands if c.kind not in ("org", "paper") or not _is_affiliation(c, layout, bracketed)]
 
 
-def _depth(masked: str, lo: int, pos: int) -> int:
-    """How many brackets are open at `pos`, counting from `lo`."""
-    depth = 0
-    for char in masked[lo:pos]:
-        depth = depth + 1 if char in "([" else max(0, depth - 1) if char in ")]" else depth
-    return depth
+def _is_affiliation(cand: _Cand, layout: _Layout, bracketed: dict[int, bool]) -> bool:
+    """Whether the mention shares a list item with an author-year and one of the two is bracketed."""
+    item = layout.item_of(cand.start)
+    return item in bracketed and (bracketed[item] or layout.depth_of(cand.start) > 0)
 
 
 def _free_years(masked: str, lo: int, hi: int, cands: list[_Cand]) -> list[tuple[int, str]]:
@@ -567,22 +601,25 @@ def _with_years(cands: list[_Cand], years: list[tuple[int, str]], masked: str, h
 
 def _context_year(start: int, end: int, years: list[tuple[int, str]], masked: str = "") -> tuple[str | None, int]:
     """A free year right before a mention ("the 2024 RAND report"), else the first after, else the last before."""
-    adjacent = [year for pos, year in years if pos < start and re.fullmatch(r"[a-z]?\s+", masked[pos + 4:start])]
-    if adjacent:
-        return adjacent[-1], end
-    after = [(pos, year) for pos, year in years if pos >= end]
-    if after:
-        return after[0][1], after[0][0] + 4
-    before = [year for pos, year in years if pos < start]
-    return (before[-1] if before else None), end
+    positions = [pos for pos, _ in years]
+    before = bisect_left(positions, start)  # years[:before] lie before the mention
+    if before and re.fullmatch(r"[a-z]?\s+", masked[positions[before - 1] + 4:start]):
+        return years[before - 1][1], end
+    after = bisect_left(positions, end)
+    if after < len(years):
+        return years[after][1], years[after][0] + 4
+    return (years[before - 1][1] if before else None), end
 
 
-def _standalone(idents: list[_Ident], named: list[_Cand], items: list[tuple[int, int]]) -> list[_Ident]:
+def _standalone(idents: list[_Ident], named: list[_Cand], layout: _Layout) -> list[_Ident]:
     """Identifiers no named program claims; each program claims at most one of each kind after it."""
+    first_in_item: dict[int, int] = {}
+    for number, cand in enumerate(named):
+        first_in_item.setdefault(layout.item_of(cand.start), number)
     used: set[tuple[int, str]] = set()
     loose = []
     for ident in idents:
-        owner = _owner(ident, named, items, used)
+        owner = _owner(ident, named, first_in_item.get(layout.item_of(ident.start)), used)
         if owner is None:
             loose.append(ident)
         else:
@@ -590,16 +627,15 @@ def _standalone(idents: list[_Ident], named: list[_Cand], items: list[tuple[int,
     return loose
 
 
-def _owner(ident: _Ident, named: list[_Cand], items: list[tuple[int, int]], used: set[tuple[int, str]]) -> int | None:
+def _owner(ident: _Ident, named: list[_Cand], in_item: int | None, used: set[tuple[int, str]]) -> int | None:
     """The named program an identifier belongs to: around it, in its list item, or right before it."""
-    item = _item_index(ident.start, items)
-    for n, cand in enumerate(named):
-        if cand.start <= ident.start < cand.extent or _item_index(cand.start, items) == item:
-            return n
-    before = [n for n, cand in enumerate(named) if cand.end <= ident.start]
-    if before and (before[-1], ident.kind) not in used:
-        return before[-1]
-    return None
+    starts = [cand.start for cand in named]
+    preceding = bisect_right(starts, ident.start)  # named[:preceding] start at or before the identifier
+    around = next((n for n in range(preceding) if ident.start < named[n].extent), None)
+    if around is not None or in_item is not None:
+        return around if around is not None else in_item
+    last = max((n for n in range(preceding) if named[n].end <= ident.start), default=None)
+    return last if last is not None and (last, ident.kind) not in used else None
 
 
 def _ident_citation_key(ident: _Ident, years: list[tuple[int, str]]) -> str:
@@ -623,7 +659,11 @@ def _dedupe(found: list[tuple[int, Citation]]) -> tuple[Citation, ...]:
 # --- Source notes ------------------------------------------------------------------------------
 
 def key_from_source_note(author: str | None, title: str | None, date: object, url: str | None) -> str | None:
-    """Program key for a source note's front matter (first author's surname + year of date; fall back to organisation/title slug; None if nothing usable)."""
+    """Program key for a source note's front matter: first author's surname + year of date.
+
+    Falls back to an organisation (from the URL's site or the title's start), then a title slug, then
+    the URL itself; None if nothing usable.
+    """
     year = _year_text(date) or _url_year(url)
     name = _first_author(author) or _url_org(url) or _title_name(title)
     if name:
@@ -649,7 +689,7 @@ def _first_author(author: object) -> str | None:
     org = _ORG_RE.match(first)
     if org:
         return org.group("org")
-    if re.search(r"\b(?:Team|Labs?|Institute|Foundation|Cent(?:er|re)|University|Group|Collective|Project|Initiative|Council|Inc|Ltd)\b", first):
+    if _ORG_WORD_RE.search(first):  # "Some Policy Institute": the whole name is the program
         return first
     return _surname(first)
 
