@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from urllib.parse import unquote
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from kb.output import check_output_folder, clean_leftovers, make_staging, swap_i
 from kb.pages import Page, note_pages
 from kb.render import copy_static, make_environment, render_page
 from kb.site_model import SiteModel
+
+
+SEARCH_GLOB = "{claims,sources,maps,notes}/*.html"  # note pages only: indexes would repeat them
 
 
 class Reporter(Protocol):
@@ -106,7 +110,7 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
     written: list[str] = []
     reporter.stage("rendering pages", len(model.kb.notes))
     for page in all_pages(model):
-        target = out / page.path
+        target = out / unquote(page.path)  # page paths are URLs; files have the decoded name
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(render_page(env, page, site), encoding="utf-8")
         written.append(page.path)
@@ -124,7 +128,7 @@ def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: lis
 def index_search(out: Path, reporter: Reporter) -> tuple[bool, str]:
     """Run Pagefind (offline; its binary comes with the pagefind wheel) over the written site."""
     reporter.stage("indexing search")
-    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--silent"]
+    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--silent", "--glob", SEARCH_GLOB]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
     except (OSError, subprocess.TimeoutExpired) as error:

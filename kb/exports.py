@@ -22,7 +22,7 @@ def layout(model: SiteModel) -> dict[str, tuple[float, float]]:
     ordered = sorted(groups.items(), key=lambda pair: (-len(pair[1]), pair[0]))
     radius_of = {name: math.sqrt(len(paths)) for name, paths in ordered}
     ring = sum(radius_of.values()) * 2 / math.pi + 1
-    positions, angle = {}, 0.0
+    positions, angle = {}, math.pi - (2 * math.pi * radius_of[ordered[0][0]] / max(sum(radius_of.values()), 1)) / 2 if ordered else 0.0
     for name, paths in ordered:
         share = 2 * math.pi * radius_of[name] / max(sum(radius_of.values()), 1)
         cx, cy = (ring * math.cos(angle + share / 2), ring * math.sin(angle + share / 2)) if len(ordered) > 1 else (0.0, 0.0)

@@ -30,7 +30,7 @@ def home_page(model: SiteModel) -> Page:
         "programs": len(model.convergence.programs) if model.convergence else 0,
     }  # fmt: skip
     return _page(
-        "index.html", "home.html", "Knowledge base", counts=counts,
+        "index.html", "home.html", "Home", counts=counts,
         newest=[item(model, n.path, str(date_of(n, "created") or "")) for n in newest],
         connected=[item(model, n.path, f"{model.degree[n.path]} connections") for n in connected],
         contested=[item(model, n.path, f"{model.challenge_count[n.path]} challenge(s)") for n in contested],

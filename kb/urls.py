@@ -45,11 +45,22 @@ def assign_slugs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
     by_slug: dict[str, list[str]] = defaultdict(list)
     for identity, label in pairs:
         by_slug[slugify(label)].append(identity)
-    result = {}
+    result = {identities[0]: slug for slug, identities in by_slug.items() if len(identities) == 1}
+    taken = set(result.values())
     for slug, identities in by_slug.items():
-        for identity in identities:
-            result[identity] = slug if len(identities) == 1 else f"{slug}-{short_hash(identity)}"
+        for identity in identities if len(identities) > 1 else ():
+            result[identity] = _unused(slug, identity, taken)
     return result
+
+
+def _unused(slug: str, identity: str, taken: set[str]) -> str:
+    """`slug-<hash>` not already taken (a title may itself look like a hashed slug)."""
+    candidate, size = f"{slug}-{short_hash(identity)}", 3
+    while candidate in taken:
+        size += 1
+        candidate = f"{slug}-{hashlib.blake2b(identity.encode('utf-8'), digest_size=size).hexdigest()}"
+    taken.add(candidate)
+    return candidate
 
 
 def note_urls(notes: Mapping[str, tuple[str, str]]) -> dict[str, str]:

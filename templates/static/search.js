@@ -7,7 +7,7 @@
     if (!element || typeof window.PagefindUI !== "function" || window.location.protocol === "file:") return;
     new window.PagefindUI({
       element: "#search",
-      bundlePath: element.getAttribute("data-bundle"),
+      bundlePath: new URL(element.getAttribute("data-bundle"), document.baseURI).href,
       showSubResults: true,
       showImages: false,
       resetStyles: false
