@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import replace
 from collections import Counter, defaultdict
 from typing import Iterable, Iterator, Mapping
 
@@ -105,7 +104,7 @@ def apply_severity(diagnostics: Iterable[Diagnostic], settings: Settings) -> lis
 
 def _with_severity(item: Diagnostic, level: Severity) -> Diagnostic:
     """A copy of a diagnostic at another severity."""
-    return replace(item, severity=level)
+    return item._replace(severity=level)
 
 
 def summarise(diagnostics: Iterable[Diagnostic]) -> dict[str, object]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 
 class Severity(enum.IntEnum):
@@ -20,9 +20,8 @@ class Severity(enum.IntEnum):
         return self.name.lower()
 
 
-@dataclass(frozen=True, order=True)
-class Diagnostic:
-    """One problem found in one file, at a 1-based line and column."""
+class Diagnostic(NamedTuple):
+    """One problem found in one file, at a 1-based line and column (orders by place)."""
 
     path: str  # POSIX path relative to the knowledge-base root
     line: int
@@ -52,8 +51,7 @@ FRONT_MATTER_KINDS = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Link:
+class Link(NamedTuple):
     """A wiki link as written: `[[target#heading|alias]]` or a bare front-matter title."""
 
     raw: str  # the text between the brackets (or the whole list item)
@@ -67,8 +65,7 @@ class Link:
     bracketed: bool = True  # False for a bare title in a front-matter list
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     """An `### Additional Evidence (stance)` section of a claim."""
 
     stance: str  # confirm | extend | challenge
@@ -97,8 +94,7 @@ class Note:
         return self.positions.get(key, (1, 1))
 
 
-@dataclass(frozen=True)
-class Resolution:
+class Resolution(NamedTuple):
     """Where a link points: a note's path, or why it points nowhere."""
 
     status: str  # "ok" | "case" | "missing" | "ambiguous" | "outside"
@@ -106,8 +102,7 @@ class Resolution:
     candidates: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ResolvedLink:
+class ResolvedLink(NamedTuple):
     """A link together with the note it was written in and what it resolved to."""
 
     origin: str  # path of the note holding the link

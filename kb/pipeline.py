@@ -8,10 +8,12 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from kb import check
+from kb.cache import ParseCache, stamp_of
 from kb.config import Settings, load_settings
 from kb.discover import discover
 from kb.read import read_note
 from kb.model import Diagnostic, KnowledgeBase, LoadResult, Note, Resolution, ResolvedLink
+from kb.near_duplicates import near_duplicates
 from kb.resolve import Index, build_index, resolve
 from kb.rules import diagnostic
 from kb.schema import schema_problems
@@ -20,12 +22,12 @@ from kb.suggest import Suggester
 PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
 
 
-def load(root: str | os.PathLike[str], settings: Settings | None = None) -> KnowledgeBase:
+def load(root: str | os.PathLike[str], settings: Settings | None = None, use_cache: bool = True) -> KnowledgeBase:
     """Load, resolve and check the knowledge base under `root`."""
     root_path = Path(root).resolve()
     settings = settings if settings is not None else load_settings(root_path)
     found = discover(root_path, settings)
-    results = read_files(found.files, settings)
+    results = read_files(root_path, found.files, settings, use_cache)
     notes = {r.note.path: r.note for r in results if r.note is not None}
     index = build_index(notes)
     suggester = Suggester(index)
@@ -37,15 +39,32 @@ def load(root: str | os.PathLike[str], settings: Settings | None = None) -> Know
     problems += check.duplicate_titles(notes.values())
     problems += check.orphans(notes.values(), links)
     problems += check.name_collisions(notes)
+    problems += near_duplicates(notes.values())
     return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
 
 
-def read_files(files: Sequence[tuple[str, Path]], settings: Settings) -> list[LoadResult]:
-    """Read and parse every file once, in a process pool when there are many."""
-    if len(files) < PARALLEL_MIN_FILES or (os.cpu_count() or 1) < 2:
+def read_files(root: Path, files: Sequence[tuple[str, Path]], settings: Settings, use_cache: bool = True) -> list[LoadResult]:
+    """Read and parse every changed file once (a process pool when many); reuse cached parses."""
+    cache = ParseCache(root, f"max_file_bytes={settings.max_file_bytes}") if use_cache else None
+    stamps = [stamp_of(path) for _, path in files]
+    results: list[LoadResult | None] = [cache.get(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
+    todo = [index for index, found in enumerate(results) if found is None]
+    for index, fresh in zip(todo, parse_all([files[i] for i in todo], settings)):
+        results[index] = fresh
+        if cache:
+            cache.put(files[index][0], stamps[index], fresh)
+    if cache:
+        cache.save({rel for rel, _ in files})
+    return [r for r in results if r is not None]
+
+
+def parse_all(files: Sequence[tuple[str, Path]], settings: Settings) -> list[LoadResult]:
+    """Parse files, in a process pool when there are enough to pay for it."""
+    workers = os.cpu_count() or 1
+    if len(files) < PARALLEL_MIN_FILES or workers < 2:
         return [read_file(rel, path, settings) for rel, path in files]
-    with ProcessPoolExecutor() as pool:
-        chunk = max(64, len(files) // ((os.cpu_count() or 2) * 8))
+    with ProcessPoolExecutor(workers) as pool:
+        chunk = max(64, len(files) // (workers * 8))
         return list(pool.map(read_file, *zip(*files), [settings] * len(files), chunksize=chunk))
 
 

@@ -1,0 +1,84 @@
+"""A parse cache: loaded notes kept by path, reused while a file's size and mtime are unchanged.
+
+It lives in ROOT/.kb-cache/ (with a .gitignore of its own) and is only an accelerator: a missing,
+stale, corrupt or unwritable cache just means files are parsed again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import kb
+from kb.model import LoadResult
+
+CACHE_DIR = ".kb-cache"
+Stamp = tuple[int, int]  # (mtime in ns, size in bytes)
+
+
+def stamp_of(path: Path) -> Stamp | None:
+    """What must not change for a cached parse to stay valid; None if the file is gone."""
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (status.st_mtime_ns, status.st_size)
+
+
+class ParseCache:
+    """Cached LoadResults of one root under one parsing configuration."""
+
+    def __init__(self, root: Path, variant: str) -> None:
+        digest = hashlib.blake2b(f"{kb.__version__}|{variant}".encode(), digest_size=6).hexdigest()
+        self.folder = root / CACHE_DIR
+        self.file = self.folder / f"notes-{digest}.pickle"
+        self.entries: dict[str, tuple[Stamp, LoadResult]] = self._read()
+        self.changed = False
+
+    def _read(self) -> dict[str, tuple[Stamp, LoadResult]]:
+        """The stored entries, or none when absent or unreadable."""
+        try:
+            with self.file.open("rb") as stream:
+                data = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, rel: str, stamp: Stamp | None) -> LoadResult | None:
+        """The cached result for a file whose stamp is unchanged."""
+        entry = self.entries.get(rel)
+        return entry[1] if entry is not None and stamp is not None and entry[0] == stamp else None
+
+    def put(self, rel: str, stamp: Stamp | None, result: LoadResult) -> None:
+        """Remember a fresh result."""
+        if stamp is not None:
+            self.entries[rel] = (stamp, result)
+            self.changed = True
+
+    def save(self, keep: set[str]) -> None:
+        """Write the entries of files still present, atomically; failures are ignored."""
+        if not self.changed and keep == set(self.entries):
+            return
+        entries = {rel: entry for rel, entry in self.entries.items() if rel in keep}
+        try:
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            _write_atomically(self.file, entries)
+        except OSError:
+            return
+
+
+def _write_atomically(path: Path, data: Any) -> None:
+    """Pickle into a temporary file beside `path`, then rename it over."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            pickle.dump(data, stream, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
