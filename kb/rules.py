@@ -46,6 +46,7 @@ RULES: dict[str, Rule] = {
         Rule("KB401", "duplicate-title", _W, "Several files share one title (stem); links by title alone are ambiguous."),
         Rule("KB402", "orphan", _W, "No other note links to this claim."),
         Rule("KB403", "name-collision", _W, "File names differ only by letter case or Unicode normalisation (they collide on macOS/Windows)."),
+        Rule("KB501", "near-duplicate", _W, "Two claims have nearly the same title or description."),
     )
 }
 
