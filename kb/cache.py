@@ -82,3 +82,31 @@ def _write_atomically(path: Path, data: Any) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+class ResultCache:
+    """One memoised result for an exact set of file stamps and settings (e.g. kb check's report)."""
+
+    def __init__(self, root: Path, variant: str, stamps: list[tuple[str, Stamp | None]]) -> None:
+        key = hashlib.blake2b(repr((kb.__version__, variant, stamps)).encode(), digest_size=12).hexdigest()
+        self.folder = root / CACHE_DIR
+        self.file = self.folder / "check-result.pickle"
+        self.key = key
+
+    def get(self) -> Any:
+        """The stored result if it was stored under this key, else None."""
+        try:
+            with self.file.open("rb") as stream:
+                key, value = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return None
+        return value if key == self.key else None
+
+    def put(self, value: Any) -> None:
+        """Store the result under this key (one result per root; failures ignored)."""
+        try:
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            _write_atomically(self.file, (self.key, value))
+        except OSError:
+            return

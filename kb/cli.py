@@ -69,24 +69,21 @@ def main() -> None:
     """
 
 
-@main.command("check")
+@main.command("check", epilog="\b\nExample:\n  kb check claims/ --format github --ignore orphan")
 @root_argument
 @click.option("--format", "fmt", type=click.Choice(report.FORMATS), default="text", show_default=True, help="Output format.")
 @check_options
-def check_command(root: Path | None, fmt: str, strict: bool, select: str | None, ignore: str | None) -> None:
+@click.option("--no-cache", is_flag=True, help="Parse every file again, ignoring ROOT/.kb-cache.")
+def check_command(root: Path | None, fmt: str, strict: bool, select: str | None, ignore: str | None, no_cache: bool) -> None:
     """Report every schema and link problem with file:line:col.
 
     ROOT defaults to `[tool.kb] root` of ./pyproject.toml, else the current folder.
     Exit status: 0 clean, 1 errors (or warnings with --strict), 2 usage or configuration error.
-
-    \b
-    Example:
-      kb check claims/ --format github --ignore orphan
     """
-    import kb
+    from kb.pipeline import check_diagnostics
 
     chosen, settings = resolve_root(root)
-    items = filter_diagnostics(kb.load(chosen, settings).diagnostics, select, ignore)
+    items = filter_diagnostics(check_diagnostics(chosen, settings, use_cache=not no_cache), select, ignore)
     if fmt == "json":
         click.echo(report.as_json(items), nl=False)
     elif fmt == "github":
@@ -96,14 +93,9 @@ def check_command(root: Path | None, fmt: str, strict: bool, select: str | None,
     sys.exit(exit_code(items, strict))
 
 
-@main.command("rules")
+@main.command("rules", epilog="\b\nExample:\n  kb rules")
 def rules_command() -> None:
-    """List every rule: code, name, default severity and meaning.
-
-    \b
-    Example:
-      kb rules
-    """
+    """List every rule: code, name, default severity and meaning."""
     from kb.rules import RULES
 
     for rule in RULES.values():
@@ -143,7 +135,7 @@ class ConsoleReporter:
             self.progress.stop()
 
 
-@main.command("build")
+@main.command("build", epilog="\b\nExample:\n  kb build claims/ --out site/ && python -m http.server -d site")
 @root_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/ beside the root's config, else ./site).")
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Your templates folder; its files override ours one by one.")
@@ -155,10 +147,6 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     """Render the knowledge base as a static site (previous site kept if the build fails).
 
     Prints the check summary; fails only with --strict (or when the site cannot be written).
-
-    \b
-    Example:
-      kb build claims/ --out site/ && python -m http.server -d site
     """
     import kb
     from kb.build import BuildOptions, build_site
@@ -180,18 +168,13 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     sys.exit(exit_code(items, strict) if strict else 0)
 
 
-@main.command("convergence")
+@main.command("convergence", epilog="\b\nExample:\n  kb convergence claims/ --min 3 --format json")
 @root_argument
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Output format.")
 @click.option("--min", "minimum", type=click.IntRange(min=0), default=0, help="Only claims supported by at least N programs.")
 @click.option("--domain", default=None, help="Only claims of this domain.")
 def convergence_command(root: Path | None, fmt: str, minimum: int, domain: str | None) -> None:
-    """Show which independent research programs support or challenge each claim.
-
-    \b
-    Example:
-      kb convergence claims/ --min 3 --format json
-    """
+    """Show which independent research programs support or challenge each claim."""
     import kb
     from kb.convergence import compute_convergence
     from kb.convergence_report import convergence_json, convergence_table
@@ -201,3 +184,5 @@ def convergence_command(root: Path | None, fmt: str, minimum: int, domain: str |
     found = compute_convergence(base)
     paths = [n.path for n in base.claims if found.count(n.path) >= minimum and (domain is None or n.meta.get("domain") == domain)]
     click.echo(convergence_json(base, found, paths) if fmt == "json" else convergence_table(base, found, paths), nl=False)
+
+from kb import cli_contrib  # noqa: E402,F401  registers new, serve, fix, export, stats

@@ -109,6 +109,7 @@ def nesting_depth(text: str) -> int:
 def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str) -> list[Diagnostic]:
     """Fill `result` from the top-level mapping; report duplicate keys and bad values."""
     problems: list[Diagnostic] = []
+    constructor = yaml.constructor.SafeConstructor()
     if _count_nodes(root) > MAX_YAML_NODES:
         return [diagnostic("yaml-error", path, _line(root), 1, f"front matter has more than {MAX_YAML_NODES} YAML nodes (alias bomb?); ignored")]
     for key_node, value_node in root.value:
@@ -120,22 +121,24 @@ def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str) -> lis
             first = result.positions[key][0]
             problems.append(diagnostic("duplicate-key", path, _line(key_node), _col(key_node), f"duplicate key `{key}` (first at line {first}); YAML keeps only this last value", "remove one of the two"))
         result.positions[key] = (_line(key_node), _col(key_node))
-        result.meta[key], value_problems = _construct(key, value_node, path)
+        result.meta[key], value_problems = _construct(constructor, key, value_node, path)
         problems.extend(value_problems)
         if isinstance(value_node, yaml.SequenceNode):
             result.items[key] = _items(value_node, path)
     return problems
 
 
-def _construct(key: str, node: yaml.Node, path: str) -> tuple[Any, list[Diagnostic]]:
+def _construct(constructor: Any, key: str, node: yaml.Node, path: str) -> tuple[Any, list[Diagnostic]]:
     """Construct one value; an impossible date stays as its text with an invalid-date diagnostic."""
     try:
-        return yaml.constructor.SafeConstructor().construct_object(node, deep=True), []
+        return constructor.construct_object(node, deep=True), []
     except (ValueError, OverflowError) as error:
+        constructor.recursive_objects.clear()
         if isinstance(node, yaml.ScalarNode):
             return InvalidDate(node.value), [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}: {node.value}` is not a real date ({error})", "use YYYY-MM-DD with a real month and day")]
         return None, [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}` holds an impossible date ({error})")]
     except (yaml.YAMLError, RecursionError, TypeError) as error:
+        constructor.recursive_objects.clear()
         return None, [diagnostic("yaml-error", path, _line(node), _col(node), f"cannot read `{key}`: {error}")]
 
 

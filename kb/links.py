@@ -64,25 +64,29 @@ def make_link(raw: str, line: int, col: int, kind: LinkKind, context: str = "", 
     return Link(raw, target, heading, alias, line, col, kind, context, bracketed)
 
 
-def mask_inline_code(line: str) -> str:
-    """Blank out inline code spans (keeping columns) so links inside them are not seen."""
-    if "`" not in line:
-        return line
-    out, pos = [], 0
+def inline_code_spans(line: str) -> list[tuple[int, int]]:
+    """(start, end) of each inline code span in a line: a backtick run closed by an equal run."""
+    spans: list[tuple[int, int]] = []
     runs = list(BACKTICKS.finditer(line))
     index = 0
     while index < len(runs):
         opener = runs[index]
-        closer = next((r for r in runs[index + 1 :] if len(r.group()) == len(opener.group())), None)
+        closer = next((i for i in range(index + 1, len(runs)) if len(runs[i].group()) == len(opener.group())), None)
         if closer is None:
             index += 1
             continue
-        out.append(line[pos : opener.start()])
-        out.append(" " * (closer.end() - opener.start()))
-        pos = closer.end()
-        index = runs.index(closer) + 1
-    out.append(line[pos:])
-    return "".join(out)
+        spans.append((opener.start(), runs[closer].end()))
+        index = closer + 1
+    return spans
+
+
+def mask_inline_code(line: str) -> str:
+    """Blank out inline code spans (keeping columns) so links inside them are not seen."""
+    if "`" not in line:
+        return line
+    for start, end in inline_code_spans(line):
+        line = line[:start] + " " * (end - start) + line[end:]
+    return line
 
 
 def iter_prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
@@ -120,8 +124,29 @@ class _Sections:
             self.kind, self.stance = LinkKind.BODY, ""
 
 
-# First characters of lines that can open a section, a heading or end one (a cheap pre-filter).
-_SECTION_STARTS = frozenset("#*-_RrTt")
+# One pass over the whole body finds the two kinds of event the scanner cares about: a wiki link
+# (group "link"), or the start of a line that may open or close a section (zero-width, group
+# "mark": headings, "Relevant Notes"/"Topics" labels, thematic breaks, *Source:* lines).
+_EVENTS = re.compile(
+    r"\[\[(?P<link>[^\[\]\n]+?)\]\]"
+    r"|^(?P<mark>)(?=[ \t]*(?:#|\*|-{3}|_{3}|relevant notes|topics))",
+    re.M | re.I,
+)
+
+
+def code_spans(body: str) -> list[tuple[int, int]]:
+    """Offsets (start, end) of fenced code blocks and inline code spans, in order."""
+    if "`" not in body and "~~~" not in body:
+        return []
+    spans, offset = [], 0
+    prose = {number for number, _ in iter_prose_lines(body, 0)}
+    for number, line in enumerate(body.split("\n")):
+        if number not in prose:
+            spans.append((offset, offset + len(line) + 1))
+        elif "`" in line:
+            spans.extend((offset + start, offset + end) for start, end in inline_code_spans(line))
+        offset += len(line) + 1
+    return spans
 
 
 def scan_body(body: str, first_line: int) -> BodyScan:
@@ -130,34 +155,50 @@ def scan_body(body: str, first_line: int) -> BodyScan:
     headings: list[str] = []
     evidence: list[Evidence] = []
     sections = _Sections()
-    for number, line in iter_prose_lines(body, first_line):
-        if line.lstrip()[:1] in _SECTION_STARTS:
-            sections.update(line)
-            heading = HEADING.match(line)
-            if heading:
-                headings.append(heading.group(2).strip())
-                if EVIDENCE_HEADING.match(line):
-                    evidence.append(Evidence(sections.stance, number, ""))
-        if "[[" in line:
-            links.extend(_line_links(line, number, sections, evidence))
+    spans, span_index = code_spans(body), 0
+    line, last = first_line, 0
+    for event in _EVENTS.finditer(body):
+        at = event.start()
+        while span_index < len(spans) and spans[span_index][1] <= at:
+            span_index += 1
+        if span_index < len(spans) and spans[span_index][0] <= at:
+            continue
+        line += body.count("\n", last, at)
+        last = at
+        start = body.rfind("\n", 0, at) + 1
+        if event.group("link") is None:
+            _mark(body[start : _line_end(body, at)], line, sections, headings, evidence)
+        else:
+            links.append(_event_link(event, body, start, line, sections, evidence))
     return BodyScan(tuple(links), tuple(headings), tuple(evidence))
 
 
-def _line_links(line: str, number: int, sections: _Sections, evidence: list[Evidence]) -> list[Link]:
-    """Links on one prose line, typed by section; the first link on a *Source:* line is evidence."""
-    found: list[Link] = []
-    is_source_line = bool(sections.stance) and line.lstrip("*_ ")[:7].lower() == "source:"
-    for match in WIKI_LINK.finditer(line):
-        raw, col = match.group(1), match.start() + 1
-        if is_source_line and evidence and not evidence[-1].source:
-            link = make_link(raw, number, col, LinkKind.EVIDENCE, sections.stance)
-            evidence[-1] = Evidence(evidence[-1].stance, evidence[-1].line, link.target)
-        elif sections.kind is LinkKind.BODY:
-            link = make_link(raw, number, col, LinkKind.BODY)
-        else:
-            link = make_link(raw, number, col, sections.kind, _relation_text(line[match.end() :]))
-        found.append(link)
-    return found
+def _line_end(body: str, at: int) -> int:
+    """Offset of the end of the line holding `at`."""
+    end = body.find("\n", at)
+    return len(body) if end < 0 else end
+
+
+def _mark(text: str, line: int, sections: _Sections, headings: list[str], evidence: list[Evidence]) -> None:
+    """A line that may change section: update the section, record headings and evidence."""
+    sections.update(text)
+    heading = HEADING.match(text)
+    if heading:
+        headings.append(heading.group(2).strip())
+        if EVIDENCE_HEADING.match(text):
+            evidence.append(Evidence(sections.stance, line, ""))
+
+
+def _event_link(event: re.Match[str], body: str, start: int, line: int, sections: _Sections, evidence: list[Evidence]) -> Link:
+    """The Link for one matched `[[...]]`, typed by the section it is in."""
+    raw, col = event.group("link"), event.start() - start + 1
+    if sections.stance and evidence and not evidence[-1].source and body[start : event.start()].lstrip("*_ ")[:7].lower() == "source:":
+        link = make_link(raw, line, col, LinkKind.EVIDENCE, sections.stance)
+        evidence[-1] = evidence[-1]._replace(source=link.target)
+        return link
+    if sections.kind is LinkKind.BODY:
+        return make_link(raw, line, col, LinkKind.BODY)
+    return make_link(raw, line, col, sections.kind, _relation_text(body[event.end() : _line_end(body, event.end())]))
 
 
 def _relation_text(rest: str) -> str:

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 from kb import check
-from kb.cache import ParseCache, stamp_of
+from kb.cache import ParseCache, ResultCache, stamp_of
 from kb.config import Settings, load_settings
-from kb.discover import discover
+from kb.discover import Discovered, discover
 from kb.read import read_note
 from kb.model import Diagnostic, KnowledgeBase, LoadResult, Note, Resolution, ResolvedLink
 from kb.near_duplicates import near_duplicates
@@ -26,7 +26,27 @@ def load(root: str | os.PathLike[str], settings: Settings | None = None, use_cac
     """Load, resolve and check the knowledge base under `root`."""
     root_path = Path(root).resolve()
     settings = settings if settings is not None else load_settings(root_path)
+    return assemble(root_path, settings, discover(root_path, settings), use_cache)
+
+
+def check_diagnostics(root: str | os.PathLike[str], settings: Settings | None = None, use_cache: bool = True) -> tuple[Diagnostic, ...]:
+    """What `kb check` reports; memoised on every file's stamp and the settings when unchanged."""
+    root_path = Path(root).resolve()
+    settings = settings if settings is not None else load_settings(root_path)
     found = discover(root_path, settings)
+    if not use_cache:
+        return assemble(root_path, settings, found, False).diagnostics
+    memo = ResultCache(root_path, repr(settings), [(rel, stamp_of(path)) for rel, path in found.files])
+    cached = memo.get()
+    if cached is not None:
+        return tuple(cached)
+    diagnostics = assemble(root_path, settings, found, True).diagnostics
+    memo.put(diagnostics)
+    return diagnostics
+
+
+def assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> KnowledgeBase:
+    """Read the discovered files, resolve their links and run every rule."""
     results = read_files(root_path, found.files, settings, use_cache)
     notes = {r.note.path: r.note for r in results if r.note is not None}
     index = build_index(notes)
