@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from urllib.parse import unquote
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -14,9 +14,10 @@ from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.model import KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
-from kb.pages import Page, note_pages
-from kb.render import copy_static, make_environment, render_page
+from kb.pages import Page
+from kb.render import copy_static
 from kb.site_model import SiteModel
+from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
 
 
 SEARCH_GLOB = "{claims,sources,maps,notes}/*.html"  # note pages only: indexes would repeat them
@@ -52,6 +53,7 @@ class BuildOptions:
     site_url: str = ""
     title: str = "Knowledge base"
     search: bool = True
+    workers: int = 0  # processes rendering pages; 0: one per core
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,7 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
         written = write_pages(model, staging, options, reporter)
         write_exports(model, staging, options, written)
         copy_static(staging, options.templates)
-        indexed, message = index_search(staging, reporter)
+        indexed, message = index_search(staging, reporter) if options.search else (False, "search index skipped")
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -93,9 +95,8 @@ def _convergence(kb: KnowledgeBase) -> object | None:
     return compute_convergence(kb)
 
 
-def all_pages(model: SiteModel) -> Iterable[Page]:
-    """Every page of the site, note pages first."""
-    yield from note_pages(model)
+def site_wide_pages(model: SiteModel) -> Iterable[Page]:
+    """Every page that is not a note's own page."""
     yield from site_pages(model)
     if model.convergence is not None:
         from kb.convergence_pages import convergence_pages
@@ -104,18 +105,16 @@ def all_pages(model: SiteModel) -> Iterable[Page]:
 
 
 def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> list[str]:
-    """Render and write every page, one at a time (pages are never all held in memory)."""
-    env = make_environment(options.templates)
-    site = {"title": options.title, "url": options.site_url}
-    written: list[str] = []
+    """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk."""
+    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), {"title": options.title, "url": options.site_url})
+    marks: dict[str, str] = {}
     reporter.stage("rendering pages", len(model.kb.notes))
-    for page in all_pages(model):
-        target = out / unquote(page.path)  # page paths are URLs; files have the decoded name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(render_page(env, page, site), encoding="utf-8")
-        written.append(page.path)
-        reporter.advance()
-    return written
+    for chunk in write_note_pages(model, job, options.workers or os.cpu_count() or 1):
+        marks.update((path, mark) for path, mark, _ in chunk)
+        reporter.advance(len(chunk))
+    marks.update((path, mark) for path, mark, _ in write_serial(site_wide_pages(model), job))
+    save_manifest(out, marks)
+    return sorted(marks)
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:

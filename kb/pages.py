@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 from kb.body import render_note_body
 from kb.graph import Edge
@@ -37,6 +37,12 @@ class Page:
     path: str
     template: str
     context: dict[str, Any]
+    digest: str = ""  # hash of inputs the context does not show (the note's file)
+    body: Callable[[], str] | None = None  # renders the costly "body" entry, only when needed
+
+    def full_context(self) -> dict[str, Any]:
+        """The context with its deferred body rendered."""
+        return {**self.context, "body": self.body()} if self.body else self.context
 
 
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
@@ -119,7 +125,6 @@ def note_page(model: SiteModel, note: Note) -> Page:
         "page": page, "base": base_of(page), "title": display_title(note), "note_path": note.path,
         "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
         "domain_url": model.domain_urls.get(domain_of(note), ""),
-        "body": render_note_body(model.kb.root, note, page, model.outlinks.get(note.path, []), model.urls),
         "outgoing": _edge_groups(model, out_edges, incoming=False),
         "incoming": _edge_groups(model, in_edges, incoming=True),
         "depends": depends_chain(model, note.path),
@@ -132,7 +137,9 @@ def note_page(model: SiteModel, note: Note) -> Page:
         "programs": model.convergence.claim_view(note.path) if model.convergence and note.kind == "claim" else None,
         "graph_focus": note.path,
     }  # fmt: skip
-    return Page(page, f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html", context)
+    template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
+    links = model.outlinks.get(note.path, [])
+    return Page(page, template, context, note.digest, lambda: render_note_body(model.kb.root, note, page, links, model.urls))
 
 
 def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: list[Edge]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Callable, Mapping
 import pytest
 from click.testing import Result
 
-from conftest import claim_text, run_kb_process
+from kbtest import claim_text, run_kb_process
 
 WriteCorpus = Callable[[Path, Mapping[str, "str | bytes"]], Path]
 RunKb = Callable[..., Result]

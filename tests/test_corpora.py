@@ -13,7 +13,7 @@ import pytest
 
 from kb.rules import RULES
 
-from conftest import CORPORA, invoke_kb
+from kbtest import CORPORA, invoke_kb
 
 CORPUS_DIRS = sorted(p for p in CORPORA.iterdir() if p.is_dir())
 LINE = re.compile(r"^(?P<path>[^:]+\.md):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|info) (?P<code>KB\d{3}) \[(?P<rule>[a-z-]+)\] .+$")

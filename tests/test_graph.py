@@ -10,7 +10,7 @@ import pytest
 
 import kb
 
-from conftest import claim_text
+from kbtest import claim_text
 
 WriteCorpus = Callable[[Path, Mapping[str, "str | bytes"]], Path]
 

@@ -18,7 +18,7 @@ import kb
 from kb.config import Settings
 from kb.model import Diagnostic, KnowledgeBase
 
-from conftest import run_kb_process, write_files
+from kbtest import run_kb_process, write_files
 
 WriteCorpus = Callable[[Path, Mapping[str, "str | bytes"]], Path]
 

@@ -13,8 +13,8 @@ test expect console errors, e.g. pages opened from file://).
 
 from __future__ import annotations
 
-import os
-import shutil
+from kbtest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401  (the `browser` fixture comes from tests/conftest.py: one Chromium per session)
+
 import socket
 import subprocess
 import sys
@@ -35,26 +35,10 @@ from kb.site_model import SiteModel
 
 REPO = Path(__file__).resolve().parents[2]
 CLAIMS = REPO / "claims"
-CHROMIUM = Path("/usr/bin/chromium")
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
 # Schemes that never reach the network.
 LOCAL_SCHEMES = {"data", "blob", "file", "about", "chrome", "chrome-error", "devtools"}
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-default-apps",
-    "--disable-extensions",
-    "--no-default-browser-check",
-    # WebGL without a GPU: let Chromium fall back to SwiftShader (software WebGL through ANGLE),
-    # which sigma.js needs. (--use-angle=swiftshader also works but makes every navigation
-    # away from a WebGL page take seconds.)
-    "--enable-unsafe-swiftshader",
-]
 
 # A small extra knowledge base whose first claim holds a broken wiki link in its body.
 _FRONT = """\
@@ -175,32 +159,6 @@ def extra_site(tmp_path_factory: pytest.TempPathFactory, serve: Any) -> BuiltSit
         path.write_text(text, encoding="utf-8")
     base, model = _build(root, folder / "site")
     return BuiltSite(base, model, folder / "site", serve(folder / "site"))
-
-
-def _browser_missing(reason: str) -> None:
-    if os.environ.get("KB_REQUIRE_BROWSER") == "1":
-        pytest.fail(f"KB_REQUIRE_BROWSER=1 but {reason}", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    """Debian's headless Chromium through Playwright, launched once per session."""
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        _browser_missing("the playwright package is not installed")
-    if not (CHROMIUM.is_file() and os.access(CHROMIUM, os.X_OK)) and not shutil.which(str(CHROMIUM)):
-        _browser_missing(f"{CHROMIUM} is not installed")
-    manager = sync_playwright().start()
-    try:
-        launched = manager.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-    except Exception as error:  # noqa: BLE001 - any launch failure means "no browser here"
-        manager.stop()
-        _browser_missing(f"Chromium would not start: {error}")
-    yield launched
-    launched.close()
-    manager.stop()
 
 
 def _is_local(url: str) -> bool:

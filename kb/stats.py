@@ -1,0 +1,110 @@
+"""`kb stats`: the health of each domain: claims, broken links, missing fields, orphans, contested share."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from typing import Iterable
+
+from kb.graph import edges_of
+from kb.model import KnowledgeBase, Note
+from kb.schema import schema_problems
+from kb.site_model import domain_of
+
+COLUMNS = ("domain", "claims", "broken_links", "missing_fields", "orphans", "contested", "contested_share")
+
+
+@dataclass(frozen=True)
+class DomainStats:
+    """Counts for the claims of one domain (or of all domains)."""
+
+    domain: str
+    claims: int
+    broken_links: int  # links written in these claims that point at no note
+    missing_fields: int  # required front-matter fields absent or empty
+    orphans: int  # claims no other note links to
+    contested: int  # claims challenged by a claim, a challenged_by item or a challenge section
+
+    @property
+    def contested_share(self) -> float:
+        """Contested claims over claims (0 when there are none), to three places."""
+        return round(self.contested / self.claims, 3) if self.claims else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        """The counts and the share as one JSON-ready mapping."""
+        return {**asdict(self), "contested_share": self.contested_share}
+
+
+def challenged_paths(base: KnowledgeBase) -> set[str]:
+    """Notes at the receiving end of a `challenges` edge."""
+    return {edge.target for edge in edges_of(base.links) if edge.type == "challenges"}
+
+
+def is_contested(note: Note, challenged: set[str]) -> bool:
+    """Challenged by another claim, by a challenged_by item, or by a challenge evidence section."""
+    items = note.meta.get("challenged_by")
+    listed = [items] if isinstance(items, str) else items if isinstance(items, list) else []
+    has_items = any(isinstance(item, str) and item.strip() for item in listed)
+    return note.path in challenged or has_items or any(e.stance == "challenge" for e in note.evidence)
+
+
+def domain_stats(base: KnowledgeBase) -> list[DomainStats]:
+    """One row per domain of the claims, by domain name."""
+    challenged = challenged_paths(base)
+    linked = {r.target_path for r in base.links if r.target_path and r.target_path != r.origin}
+    broken: dict[str, int] = {}
+    for resolved in base.links:
+        if resolved.resolution.status == "missing":
+            broken[resolved.origin] = broken.get(resolved.origin, 0) + 1
+    by_domain: dict[str, list[Note]] = {}
+    for note in base.claims:
+        by_domain.setdefault(domain_of(note), []).append(note)
+    return [_row(name, notes, base, broken, linked, challenged) for name, notes in sorted(by_domain.items())]
+
+
+def _row(name: str, notes: list[Note], base: KnowledgeBase, broken: dict[str, int], linked: set[str], challenged: set[str]) -> DomainStats:
+    """The counts of one domain's claims."""
+    missing = sum(1 for note in notes for d in schema_problems(note, base.settings) if d.rule == "missing-field")
+    return DomainStats(
+        domain=name,
+        claims=len(notes),
+        broken_links=sum(broken.get(note.path, 0) for note in notes),
+        missing_fields=missing,
+        orphans=sum(1 for note in notes if note.path not in linked),
+        contested=sum(1 for note in notes if is_contested(note, challenged)),
+    )
+
+
+def total(rows: Iterable[DomainStats]) -> DomainStats:
+    """The sum of domain rows, as the row "(all)"."""
+    items = list(rows)
+    sums = [sum(getattr(row, column) for row in items) for column in COLUMNS[1:6]]
+    return DomainStats("(all)", *sums)
+
+
+def stats_json(rows: list[DomainStats]) -> str:
+    """{"domains": [...], "total": {...}} as indented JSON."""
+    document = {"domains": [row.as_dict() for row in rows], "total": total(rows).as_dict()}
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def stats_table(rows: list[DomainStats]) -> str:
+    """An aligned plain-text table with a total row."""
+    headers = ("domain", "claims", "broken links", "missing fields", "orphans", "contested", "share")
+    body = [_cells(row) for row in [*rows, total(rows)]]
+    widths = [max(len(line[i]) for line in [headers, *body]) for i in range(len(headers))]
+    lines = [_line(headers, widths)] + [_line(cells, widths) for cells in body]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    lines.insert(len(lines) - 1, lines[1])
+    return "\n".join(lines) + "\n"
+
+
+def _cells(row: DomainStats) -> tuple[str, ...]:
+    """One row's cells as text."""
+    counts = (row.claims, row.broken_links, row.missing_fields, row.orphans, row.contested)
+    return (row.domain, *(str(count) for count in counts), f"{row.contested_share:.0%}")
+
+
+def _line(cells: tuple[str, ...], widths: list[int]) -> str:
+    """Cells padded to their widths: the first left-aligned, numbers right-aligned."""
+    return "  ".join(cell.ljust(width) if i == 0 else cell.rjust(width) for i, (cell, width) in enumerate(zip(cells, widths))).rstrip()

@@ -1,0 +1,96 @@
+"""The benchmark runner keeps working: `python -m benchmarks.run --smoke` writes its JSON results.
+
+Nothing here asserts on time values; only that every expected number was measured.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from benchmarks import report
+from benchmarks.run import parse_timings
+
+REPO = Path(__file__).resolve().parent.parent
+KB_COMMANDS = ("check_cold", "check_warm", "build_cold", "build_incremental")
+SITE_KEYS = ("output_bytes", "html_pages", "claim_pages", "claim_page_avg_bytes", "claim_page_max_bytes",
+             "graph_json_bytes")
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    """Run the smoke benchmark once into a temporary folder and return its parsed JSON."""
+    out = tmp_path_factory.mktemp("bench")
+    done = subprocess.run([sys.executable, "-m", "benchmarks.run", "--smoke", "--out", str(out)],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    assert "| target | goal |" in done.stdout
+    found = sorted(out.glob("results-*.json"))
+    assert len(found) == 1
+    return json.loads(found[0].read_text(encoding="utf-8"))
+
+
+def test_top_level_keys(smoke: dict) -> None:
+    """The result names the machine, the configuration, sizes, scaling and targets."""
+    assert {"machine", "config", "sizes", "scaling", "targets", "failures"} <= smoke.keys()
+    assert smoke["config"]["smoke"] is True and smoke["config"]["peers"] == []
+    assert list(smoke["sizes"]) == ["1000"]
+    assert smoke["machine"]["cores"] > 0 and smoke["machine"]["cpu"]
+
+
+def test_every_kb_command_measured(smoke: dict) -> None:
+    """Each kb command ran, succeeded and has a positive wall time, peak RSS and per-claim cost."""
+    size = smoke["sizes"]["1000"]
+    for command in KB_COMMANDS:
+        measured = size["kb"][command]
+        assert measured["ok"], measured
+        assert measured["wall_s"] > 0
+        assert measured["peak_rss_mb"] is None or measured["peak_rss_mb"] > 0
+        assert size["per_claim_us"][command] > 0
+    assert size["kb_peak_rss_mb"] >= 0
+
+
+def test_site_and_incremental_metrics(smoke: dict) -> None:
+    """The built site was weighed and the incremental rebuild changed the edited claim's page."""
+    size = smoke["sizes"]["1000"]
+    for key in SITE_KEYS:
+        assert size["site"][key] > 0, key
+    assert size["site"]["claim_page_max_bytes"] >= size["site"]["claim_page_avg_bytes"]
+    inc = size["incremental"]
+    assert inc["content_changed"] >= 1 and inc["edit_visible"]
+    assert inc["files_after"] > 0
+
+
+def test_targets_are_listed(smoke: dict) -> None:
+    """Every target row has a status; the smoke run has no failures."""
+    assert len(smoke["targets"]) >= 9
+    assert all(row["status"] in {"PASS", "FAIL", "PASS*", "FAIL*", "n/a"} for row in smoke["targets"])
+    assert smoke["failures"] == []
+
+
+def test_scaling_exponent_fit() -> None:
+    """The least-squares exponent is 1 for linear cost and 2 for quadratic cost."""
+    assert math.isclose(report.scaling_exponent([(1000, 1.0), (10000, 10.0), (50000, 50.0)]), 1.0)
+    assert math.isclose(report.scaling_exponent([(1000, 1.0), (10000, 100.0)]), 2.0)
+    assert report.scaling_exponent([(1000, 1.0)]) is None
+
+
+def test_parse_timings(tmp_path: Path) -> None:
+    """Stage timings are read from ``name: value unit`` lines; diagnostics are ignored."""
+    log = tmp_path / "build.log"
+    log.write_text("domains/a b.md:12:3: error KB301 [broken-link] x 5 s\nkb: parse: 1.5 s\nrender 250 ms\n",
+                   encoding="utf-8")
+    assert parse_timings(log) == {"parse": 1.5, "render": 0.25}
+
+
+def test_readme_markers(tmp_path: Path) -> None:
+    """--write-readme replaces only the text between the markers."""
+    readme = tmp_path / "README.md"
+    readme.write_text(f"head\n{report.START}\nold\n{report.END}\ntail\n", encoding="utf-8")
+    report.write_readme(readme, "new\n")
+    assert readme.read_text(encoding="utf-8") == f"head\n{report.START}\nnew\n{report.END}\ntail\n"
