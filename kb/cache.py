@@ -20,6 +20,14 @@ CACHE_DIR = ".kb-cache"
 Stamp = tuple[int, int]  # (mtime in ns, size in bytes)
 
 
+def code_stamp() -> str:
+    """A hash of kb's own source, so a cache made by other code is never trusted."""
+    digest = hashlib.blake2b(kb.__version__.encode(), digest_size=8)
+    for source in sorted(Path(kb.__file__).parent.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()
+
+
 def stamp_of(path: Path) -> Stamp | None:
     """What must not change for a cached parse to stay valid; None if the file is gone."""
     try:
@@ -33,7 +41,7 @@ class ParseCache:
     """Cached LoadResults of one root under one parsing configuration."""
 
     def __init__(self, root: Path, variant: str) -> None:
-        digest = hashlib.blake2b(f"{kb.__version__}|{variant}".encode(), digest_size=6).hexdigest()
+        digest = hashlib.blake2b(f"{code_stamp()}|{variant}".encode(), digest_size=6).hexdigest()
         self.folder = root / CACHE_DIR
         self.file = self.folder / f"notes-{digest}.pickle"
         self.entries: dict[str, tuple[Stamp, LoadResult]] = self._read()
@@ -88,7 +96,7 @@ class ResultCache:
     """One memoised result for an exact set of file stamps and settings (e.g. kb check's report)."""
 
     def __init__(self, root: Path, variant: str, stamps: list[tuple[str, Stamp | None]]) -> None:
-        key = hashlib.blake2b(repr((kb.__version__, variant, stamps)).encode(), digest_size=12).hexdigest()
+        key = hashlib.blake2b(repr((code_stamp(), variant, stamps)).encode(), digest_size=12).hexdigest()
         self.folder = root / CACHE_DIR
         self.file = self.folder / "check-result.pickle"
         self.key = key

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import yaml
 
@@ -104,8 +104,8 @@ def compute_convergence(kb: KnowledgeBase) -> Convergence:
     aliases = {**source_note_aliases(kb), **alias_table(kb.root)}
     claims = {note.path: ClaimPrograms(note.path) for note in kb.claims}
     for note in kb.claims:
-        for citation in extract_citations(str(note.meta.get("source") or "")):
-            _add(claims[note.path], aliases, citation.key, ProgramEvidence("source-field", citation.text, "support"))
+        for key, text in note.citations:
+            _add(claims[note.path], aliases, key, ProgramEvidence("source-field", text, "support"))
     for resolved in kb.links:
         _add_link_evidence(kb, claims, aliases, resolved)
     merge_undated(claims)
@@ -153,26 +153,34 @@ def _add_link_evidence(kb: KnowledgeBase, claims: dict[str, ClaimPrograms], alia
 
 
 def source_key(note: Note) -> str | None:
+    """The program key of a source note (computed when the note was read)."""
+    return note.program
+
+
+def program_of_source(meta: Mapping[str, Any], title: str) -> str | None:
     """The program key of a source note, from its author, date, url or title."""
-    meta = note.meta
     author = meta.get("author")
     if isinstance(author, str) and author.strip().casefold() in NO_AUTHOR:
         author = None
-    title = meta.get("title") if isinstance(meta.get("title"), str) else note.title
+    named = meta.get("title") if isinstance(meta.get("title"), str) else title
     url = meta.get("url") if isinstance(meta.get("url"), str) else None
-    return key_from_source_note(author, title, meta.get("date"), url)
+    return key_from_source_note(author, named, meta.get("date"), url)
+
+
+def citations_of(kind: str, meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """Programs a note cites: a claim's `source` text, or the identifiers in a source's `url`."""
+    text = meta.get("source") if kind != "source" else meta.get("url")
+    return tuple((c.key, c.text) for c in extract_citations(text)) if isinstance(text, str) else ()
 
 
 def source_note_aliases(kb: KnowledgeBase) -> dict[str, str]:
     """arXiv ids and DOIs in source-note URLs, mapped to the note's own program key."""
     aliases = {}
     for note in kb.sources:
-        key, url = source_key(note), note.meta.get("url")
-        if not key or not isinstance(url, str):
-            continue
-        for citation in extract_citations(url):
-            if citation.key != key and citation.key.startswith(("arxiv-", "doi-")):
-                aliases[citation.key] = key
+        key = source_key(note)
+        for cited, _ in note.citations if key else ():
+            if cited != key and cited.startswith(("arxiv-", "doi-")):
+                aliases[cited] = key
     return aliases
 
 

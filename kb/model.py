@@ -88,6 +88,9 @@ class Note:
     body_line: int  # 1-based line where the body starts
     digest: str  # content hash of the file's bytes
     has_front_matter: bool = True
+    citations: tuple[tuple[str, str], ...] = ()  # (program key, cited text) from `source` (or a source's `url`)
+    program: str | None = None  # a source note's own program key
+
 
     def position(self, key: str) -> tuple[int, int]:
         """Line and column of a front-matter key, or the top of the file."""

@@ -8,6 +8,7 @@ from pathlib import PurePosixPath
 
 from kb import frontmatter
 from kb.config import Settings
+from kb.convergence import citations_of, program_of_source
 from kb.links import front_matter_links, scan_body
 from kb.model import Diagnostic, LoadResult, Note
 from kb.rules import diagnostic
@@ -36,10 +37,11 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         problems.extend(_missing_front_matter(path, text))
     body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
     scan = scan_body(body, body_line)
+    kind = _kind_of(path, front.meta)
     note = Note(
         path=path,
         title=title_of(path),
-        kind=_kind_of(path, front.meta),
+        kind=kind,
         meta=front.meta,
         positions=front.positions,
         links=tuple(front_matter_links(front)) + scan.links,
@@ -48,6 +50,8 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         body_line=body_line,
         digest=digest,
         has_front_matter=yaml_text is not None,
+        citations=citations_of(kind, front.meta) if kind in ("claim", "source") else (),
+        program=program_of_source(front.meta, title_of(path)) if kind == "source" else None,
     )
     return LoadResult(note, tuple(problems))
 

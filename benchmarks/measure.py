@@ -1,0 +1,153 @@
+"""Run one whole command as a subprocess and measure its wall time and peak memory.
+
+Wall time is ``time.perf_counter`` around the child. Peak RSS comes from GNU time
+(``/usr/bin/time -f %M``, written to a side file so it never mixes with the command's
+output); when GNU time is missing, psutil polls the child tree instead, and when both are
+missing the peak is left as ``None``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+GNU_TIME = "/usr/bin/time"
+TIMED_OUT = -999  # returncode recorded when a command was killed at its time limit
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """One timed run of one command."""
+
+    command: list[str]             # the argv that was measured
+    wall_s: float                  # wall-clock seconds (perf_counter)
+    peak_rss_mb: float | None      # peak resident set of the largest process in the tree, MiB
+    returncode: int                # exit status of the command
+    log: str                       # file holding the command's stdout and stderr
+    rss_method: str                # "gnu-time", "psutil" or "none"
+
+    def as_dict(self) -> dict:
+        """Return the measurement as plain JSON-ready values."""
+        return asdict(self)
+
+
+def rss_method() -> str:
+    """Return which peak-RSS method this machine supports, preferring GNU time."""
+    if Path(GNU_TIME).exists() and os.access(GNU_TIME, os.X_OK):
+        return "gnu-time"
+    try:
+        import psutil  # noqa: F401
+    except ImportError:
+        return "none"
+    return "psutil"
+
+
+def kb_command() -> list[str]:
+    """Return the argv that starts kb: its console script beside this Python, else ``-c``."""
+    script = Path(sys.executable).parent / "kb"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "import sys; from kb.cli import main; sys.exit(main())"]
+
+
+def run_measured(command: list[str], log: Path, cwd: Path | None = None,
+                 timeout: float | None = None) -> Measurement:
+    """Run ``command`` with its output in ``log`` and return its wall time, peak RSS and status."""
+    log.parent.mkdir(parents=True, exist_ok=True)
+    method = rss_method()
+    if method == "gnu-time":
+        return _run_gnu_time(command, log, cwd, timeout)
+    return _run_polled(command, log, cwd, timeout, method)
+
+
+def _run_gnu_time(command: list[str], log: Path, cwd: Path | None, timeout: float | None) -> Measurement:
+    """Run under ``/usr/bin/time -f %M -o FILE`` and read the peak in KiB from FILE."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as side:
+        side_path = Path(side.name)
+    try:
+        wrapped = [GNU_TIME, "-f", "%M", "-o", str(side_path), *command]
+        with log.open("wb") as out:
+            start = time.perf_counter()
+            child = subprocess.Popen(wrapped, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                                     start_new_session=True)
+            returncode = _wait(child, timeout)
+            wall = time.perf_counter() - start
+        peak = _last_int(side_path.read_text(errors="replace"))
+    finally:
+        side_path.unlink(missing_ok=True)
+    return Measurement(command, wall, None if peak is None else peak / 1024, returncode,
+                       str(log), "gnu-time")
+
+
+def _wait(child: subprocess.Popen, timeout: float | None) -> int:
+    """Wait for ``child``; past ``timeout`` kill its whole process group and return ``TIMED_OUT``."""
+    try:
+        return child.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        return TIMED_OUT
+
+
+def _last_int(text: str) -> int | None:
+    """Return the last line of ``text`` that is an integer (GNU time may print a status line first)."""
+    for line in reversed(text.strip().splitlines()):
+        if line.strip().isdigit():
+            return int(line.strip())
+    return None
+
+
+def _run_polled(command: list[str], log: Path, cwd: Path | None, timeout: float | None,
+                method: str) -> Measurement:
+    """Run ``command`` while a thread samples the RSS of its whole process tree every 20 ms."""
+    with log.open("wb") as out:
+        start = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, cwd=cwd,
+                                 start_new_session=True)
+        peak = [0]
+        poller = threading.Thread(target=_poll_tree, args=(child.pid, peak), daemon=True)
+        if method == "psutil":
+            poller.start()
+        returncode = _wait(child, timeout)
+        wall = time.perf_counter() - start
+    if method == "psutil":
+        poller.join(timeout=1)
+    peak_mb = peak[0] / 2**20 if method == "psutil" else None
+    return Measurement(command, wall, peak_mb, returncode, str(log), method)
+
+
+def _poll_tree(pid: int, peak: list[int]) -> None:
+    """Record in ``peak[0]`` the largest single-process RSS seen in the tree under ``pid``."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+        while root.is_running() and root.status() != psutil.STATUS_ZOMBIE:
+            for proc in [root, *root.children(recursive=True)]:
+                try:
+                    peak[0] = max(peak[0], proc.memory_info().rss)
+                except psutil.Error:
+                    pass
+            time.sleep(0.02)
+    except psutil.Error:
+        return
+
+
+def tool_version(command: list[str]) -> str:
+    """Return the first output line of a ``--version``-style command, or ``"missing"``."""
+    if not shutil.which(command[0]) and not Path(command[0]).exists():
+        return "missing"
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    except (OSError, subprocess.TimeoutExpired):
+        return "missing"
+    lines = (done.stdout or done.stderr).strip().splitlines()
+    return lines[0].strip() if done.returncode == 0 and lines else "missing"

@@ -1,0 +1,266 @@
+"""Benchmark kb against generated corpora and peer generators: ``python -m benchmarks.run``.
+
+Usage::
+
+    python -m benchmarks.run --sizes 1000,10000,50000 --write-readme
+    python -m benchmarks.run --smoke --out /tmp/bench      # what CI runs: 1k claims, kb only
+
+For each size it generates (or reuses) a corpus, then times whole commands as subprocesses:
+``kb check`` cold and warm, ``kb build`` cold and after editing one claim, and the peers
+(Hugo, MkDocs) on the same Markdown. It writes ``results-<timestamp>.json`` under ``--out``
+and prints a Markdown table of the targets. Nothing is asserted on time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from benchmarks import report, site_metrics
+from benchmarks.generate import generate_corpus
+from benchmarks.measure import kb_command, run_measured
+from benchmarks.peers import PEERS, run_peer
+
+DEFAULT_SIZES = "1000,10000,50000"
+DEFAULT_OUT = Path(__file__).resolve().parent / "out"
+README = Path(__file__).resolve().parent / "README.md"
+CACHE_DIR = ".kb-cache"
+TIMING_LINE = re.compile(r"(?P<name>[A-Za-z][\w .\-/]*?)\s*[:=]?\s+(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)")
+
+
+# -- corpus ----------------------------------------------------------------------------
+
+def cached_corpus(out: Path, claims: int, seed: int) -> Path:
+    """Return the cached corpus for ``claims``/``seed`` under ``out``, generating it once."""
+    final = out / "corpora" / f"claims-{claims}-seed-{seed}"
+    if final.exists():
+        return final
+    partial = final.with_name(final.name + ".partial")
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    generate_corpus(partial, claims, seed)
+    partial.rename(final)  # only a complete corpus ever has the final name
+    return final
+
+
+def working_copy(corpus: Path, work: Path) -> Path:
+    """Copy the cached corpus into a fresh working folder (the benchmark edits one claim)."""
+    shutil.rmtree(work, ignore_errors=True)
+    work.mkdir(parents=True)
+    return Path(shutil.copytree(corpus, work / "corpus", ignore=shutil.ignore_patterns(CACHE_DIR)))
+
+
+def drop_cache(root: Path) -> None:
+    """Delete kb's parse cache under ``root`` so the next run is cold."""
+    shutil.rmtree(root / CACHE_DIR, ignore_errors=True)
+
+
+# -- kb --------------------------------------------------------------------------------
+
+def has_flag(subcommand: str, flag: str) -> bool:
+    """Return True when ``kb SUBCOMMAND --help`` mentions ``flag``."""
+    done = subprocess.run([*kb_command(), subcommand, "--help"], capture_output=True, text=True, timeout=120)
+    return flag in done.stdout
+
+
+def parse_timings(log: Path) -> dict[str, float]:
+    """Return ``{stage: seconds}`` from lines like ``render: 1.2 s`` or ``parse 340 ms`` in a log."""
+    stages: dict[str, float] = {}
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        match = TIMING_LINE.fullmatch(line.strip().removeprefix("kb:").strip())
+        if match:
+            scale = 1e-3 if match["unit"] == "ms" else 1.0
+            stages[match["name"].strip()] = float(match["value"]) * scale
+    return stages
+
+
+def kb_check(root: Path, logs: Path, name: str, timings: bool, timeout: float) -> dict:
+    """Time ``kb check ROOT`` (exit 1 only means the corpus has errors, as it does on purpose)."""
+    extra = ["--timings"] if timings else []
+    measured = run_measured([*kb_command(), "check", str(root), *extra], logs / f"{name}.log",
+                            cwd=root.parent, timeout=timeout).as_dict()
+    measured["ok"] = measured["returncode"] in (0, 1)
+    return measured
+
+
+def kb_build(root: Path, site: Path, logs: Path, name: str, timings: bool, timeout: float) -> dict:
+    """Time ``kb build ROOT --out SITE``."""
+    extra = ["--timings"] if timings else []
+    measured = run_measured([*kb_command(), "build", str(root), "--out", str(site), *extra],
+                            logs / f"{name}.log", cwd=root.parent, timeout=timeout).as_dict()
+    measured["ok"] = measured["returncode"] == 0
+    return measured
+
+
+def measure_incremental(root: Path, site: Path, logs: Path, timeout: float) -> tuple[dict, dict]:
+    """Edit one mid-popularity claim, rebuild into the same site, and count the files that changed."""
+    claim, inbound = site_metrics.mid_popularity_claim(root)
+    before = site_metrics.snapshot(site)
+    original = site_metrics.append_sentence(claim)
+    measured = kb_build(root, site, logs, "build_incremental", False, timeout)
+    after = site_metrics.snapshot(site)
+    claim.write_bytes(original)  # the peers then read the corpus as generated
+    churn = site_metrics.compare(before, after)
+    churn["edited_claim"] = str(claim.relative_to(root))
+    churn["edited_claim_inbound_links"] = inbound
+    churn["edit_visible"] = edit_visible(site, before, after)
+    return measured, churn
+
+
+def edit_visible(site: Path, before: dict, after: dict) -> bool:
+    """Return True when a changed output file carries the appended sentence."""
+    sentence = site_metrics.EDIT_SENTENCE.strip()
+    changed = [k for k in after if k.endswith(".html") and (k not in before or before[k].digest != after[k].digest)]
+    return any(sentence in (site / k).read_text(encoding="utf-8", errors="replace") for k in changed)
+
+
+def measure_kb(root: Path, site: Path, logs: Path, timeout: float) -> dict:
+    """Run every kb measurement on one working corpus and return them with the site metrics."""
+    timing_flags = {cmd: has_flag(cmd, "--timings") for cmd in ("check", "build")}
+    drop_cache(root)
+    runs = {"check_cold": kb_check(root, logs, "check_cold", timing_flags["check"], timeout)}
+    runs["check_warm"] = kb_check(root, logs, "check_warm", False, timeout)
+    drop_cache(root)
+    shutil.rmtree(site, ignore_errors=True)
+    runs["build_cold"] = kb_build(root, site, logs, "build_cold", timing_flags["build"], timeout)
+    result: dict = {"kb": runs, "timings": None}
+    if any(timing_flags.values()):
+        result["timings"] = {cmd: parse_timings(logs / f"{cmd}_cold.log")
+                             for cmd, present in timing_flags.items() if present}
+    if runs["build_cold"]["ok"]:
+        result["site"] = site_metrics.site_metrics(site)
+        runs["build_incremental"], result["incremental"] = measure_incremental(root, site, logs, timeout)
+    return result
+
+
+# -- one size --------------------------------------------------------------------------
+
+def measure_size(claims: int, args: argparse.Namespace, failures: list[str]) -> dict:
+    """Measure kb and the peers on one corpus size and return everything about it."""
+    corpus = cached_corpus(args.out, claims, args.seed)
+    work = args.out / "work" / f"claims-{claims}"
+    root = working_copy(corpus, work)
+    logs = args.out / "logs" / args.stamp / f"claims-{claims}"
+    result = {"claims": claims, "corpus": corpus_facts(corpus), "logs": str(logs)}
+    result |= measure_kb(root, work / "site", logs, args.timeout)
+    for peer in args.peers:
+        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout)
+    result["per_claim_us"] = {name: m["wall_s"] / claims * 1e6
+                              for name, m in {**result["kb"], **result.get("peers", {})}.items()}
+    result["ratios"] = ratios(result)
+    result["kb_peak_rss_mb"] = max((m["peak_rss_mb"] or 0) for m in result["kb"].values())
+    failures += describe_failures(claims, result)
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def corpus_facts(corpus: Path) -> dict:
+    """Return the corpus's file count and size."""
+    files = list(corpus.rglob("*.md"))
+    return {"path": str(corpus), "files": len(files), "bytes": sum(p.stat().st_size for p in files)}
+
+
+def ratios(result: dict) -> dict:
+    """Return kb build ÷ Hugo and MkDocs ÷ kb build when both sides succeeded."""
+    build, peers, out = result["kb"]["build_cold"], result.get("peers", {}), {}
+    hugo, mkdocs = peers.get("hugo"), peers.get("mkdocs")
+    if build["ok"] and hugo and hugo["ok"]:
+        out["kb_build_over_hugo"] = build["wall_s"] / hugo["wall_s"]
+    if build["ok"] and mkdocs and mkdocs["ok"]:
+        out["mkdocs_over_kb_build"] = mkdocs["wall_s"] / build["wall_s"]
+    return out
+
+
+def describe_failures(claims: int, result: dict) -> list[str]:
+    """Return one line per command that failed, pointing at its log."""
+    runs = {**{f"kb {k}": v for k, v in result["kb"].items()}, **result.get("peers", {})}
+    lines = [f"{claims:,} claims: {name} exited {m['returncode']} (log: {m['log']})"
+             for name, m in runs.items() if not m["ok"]]
+    inc = result.get("incremental")
+    if inc and not inc["edit_visible"]:
+        lines.append(f"{claims:,} claims: the edited claim's new sentence is not in the rebuilt site")
+    return lines
+
+
+# -- the run ---------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line; ``--smoke`` means 1k claims and no peers unless asked."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=None, help=f"claim counts, comma-separated (default {DEFAULT_SIZES})")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT, help="corpora, logs and results (default benchmarks/out)")
+    parser.add_argument("--peers", default=None, help="comma-separated: hugo,mkdocs (default both; none with --smoke)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--smoke", action="store_true", help="1k claims, kb only, quick (CI)")
+    parser.add_argument("--write-readme", action="store_true", help="put the tables into benchmarks/README.md")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per command (default 3600)")
+    parser.add_argument("--keep", action="store_true", help="keep the working corpus and built sites")
+    args = parser.parse_args(argv)
+    args.sizes = _int_list(args.sizes or ("1000" if args.smoke else DEFAULT_SIZES), parser)
+    args.peers = _peer_list(args.peers if args.peers is not None else ("" if args.smoke else "hugo,mkdocs"), parser)
+    args.out = args.out.resolve()
+    args.stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return args
+
+
+def _int_list(text: str, parser: argparse.ArgumentParser) -> list[int]:
+    """Parse ``"1000,10000"`` into sorted unique positive integers."""
+    try:
+        sizes = sorted({int(part) for part in text.split(",") if part.strip()})
+    except ValueError:
+        parser.error(f"--sizes: not a comma-separated list of integers: {text!r}")
+    if not sizes or sizes[0] < 1:
+        parser.error("--sizes: give at least one positive claim count")
+    return sizes
+
+
+def _peer_list(text: str, parser: argparse.ArgumentParser) -> list[str]:
+    """Parse ``"hugo,mkdocs"``, rejecting unknown peers."""
+    peers = [p.strip().lower() for p in text.split(",") if p.strip()]
+    unknown = [p for p in peers if p not in PEERS]
+    if unknown:
+        parser.error(f"--peers: unknown {', '.join(unknown)} (known: {', '.join(PEERS)})")
+    return peers
+
+
+def run(args: argparse.Namespace) -> dict:
+    """Measure every size, then fit the scaling and evaluate the targets."""
+    results: dict = {"schema": 1, "timestamp": args.stamp, "machine": report.machine(),
+                     "config": {"sizes": args.sizes, "seed": args.seed, "peers": args.peers,
+                                "smoke": args.smoke, "kb_command": kb_command()},
+                     "sizes": {}, "failures": []}
+    for claims in args.sizes:
+        print(f"benchmark: {claims:,} claims ...", file=sys.stderr, flush=True)
+        try:
+            results["sizes"][str(claims)] = measure_size(claims, args, results["failures"])
+        except Exception as error:  # one size failing must not lose the others
+            results["failures"].append(f"{claims:,} claims: {type(error).__name__}: {error}")
+    results["scaling"] = report.scaling(results["sizes"])
+    results["targets"] = [t.as_dict() for t in report.targets(results["sizes"], results["scaling"])]
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark, write the JSON, print the Markdown (and update the README if asked)."""
+    args = parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    results = run(args)
+    path = args.out / f"results-{args.stamp}.json"
+    path.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    section = report.markdown(results)
+    print(section)
+    print(f"results: {path}", file=sys.stderr)
+    if args.write_readme:
+        report.write_readme(README, section)
+    return 0 if results["sizes"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

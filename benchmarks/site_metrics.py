@@ -1,0 +1,143 @@
+"""Inspect a corpus and a built site: pick the claim to edit, snapshot files, weigh pages.
+
+Nothing here is timed; it runs between the measured commands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+WIKI_LINK = re.compile(r"\[\[([^\]|#]+)")
+EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark to time an incremental rebuild.\n"
+SKIPPED_DIRS = {"pagefind"}
+GRAPH_MARKERS = ('"nodes":[', '"edges":[', '"nodes": [', '"edges": [')
+
+
+@dataclass(frozen=True)
+class FileState:
+    """What identifies one output file's version: its write time, size and content hash."""
+
+    mtime_ns: int
+    size: int
+    digest: str
+
+
+def claim_files(root: Path) -> list[Path]:
+    """Return the claim files of a generated corpus (not maps, not source notes), sorted."""
+    files = [p for p in root.rglob("*.md") if p.name != "_map.md" and "inbox" not in p.parts]
+    return sorted(p for p in files if not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def inbound_counts(root: Path) -> Counter[str]:
+    """Count wiki links aimed at each lower-cased stem across the whole corpus."""
+    counts: Counter[str] = Counter()
+    for path in root.rglob("*.md"):
+        for target in WIKI_LINK.findall(path.read_text(encoding="utf-8", errors="replace")):
+            stem = target.strip().removesuffix(".md").rsplit("/", 1)[-1]
+            counts[stem.lower()] += 1
+    return counts
+
+
+def mid_popularity_claim(root: Path) -> tuple[Path, int]:
+    """Return the linked claim at the median inbound-link count (ties broken by path) and its count."""
+    counts = inbound_counts(root)
+    ranked = sorted((counts[p.stem.lower()], str(p)) for p in claim_files(root) if counts[p.stem.lower()] > 0)
+    if not ranked:
+        first = claim_files(root)[0]
+        return first, 0
+    count, path = ranked[len(ranked) // 2]
+    return Path(path), count
+
+
+def append_sentence(path: Path) -> bytes:
+    """Append one sentence to the end of a claim's body and return the original bytes."""
+    original = path.read_bytes()
+    path.write_bytes(original + EDIT_SENTENCE.encode("utf-8"))
+    return original
+
+
+def snapshot(out: Path) -> dict[str, FileState]:
+    """Return the state of every file under ``out``, skipping the Pagefind index."""
+    states: dict[str, FileState] = {}
+    for folder, dirs, files in os.walk(out):
+        if Path(folder) == out:
+            dirs[:] = [d for d in dirs if d not in SKIPPED_DIRS]
+        for name in files:
+            path = Path(folder, name)
+            stat = path.stat()
+            digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
+            states[str(path.relative_to(out))] = FileState(stat.st_mtime_ns, stat.st_size, digest)
+    return states
+
+
+def compare(before: dict[str, FileState], after: dict[str, FileState]) -> dict[str, int]:
+    """Count files rewritten (new write time), changed in content, added and removed."""
+    common = before.keys() & after.keys()
+    return {
+        "files_before": len(before),
+        "files_after": len(after),
+        "rewritten": sum(before[k].mtime_ns != after[k].mtime_ns for k in common) + len(after.keys() - before.keys()),
+        "content_changed": sum(before[k].digest != after[k].digest for k in common),
+        "added": len(after.keys() - before.keys()),
+        "removed": len(before.keys() - after.keys()),
+    }
+
+
+def folder_bytes(folder: Path) -> int:
+    """Return the total size of the files under ``folder``."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def html_pages(out: Path) -> list[Path]:
+    """Return every HTML page of a site, outside the Pagefind folder."""
+    return [p for p in out.rglob("*.html") if "pagefind" not in p.relative_to(out).parts]
+
+
+def claim_page_weights(out: Path) -> list[int]:
+    """Return the byte sizes of ``out/claims/*.html`` except ``index.html``."""
+    return [p.stat().st_size for p in (out / "claims").glob("*.html") if p.name != "index.html"]
+
+
+def graph_inlined(out: Path, sample: int = 200) -> bool:
+    """Return True when some claim page carries graph data (node/edge arrays or graph.json text)."""
+    graph = out / "graph.json"
+    probe = graph.read_text(encoding="utf-8", errors="replace")[:120] if graph.exists() else ""
+    pages = sorted(p for p in (out / "claims").glob("*.html") if p.name != "index.html")
+    for page in pages[:: max(1, len(pages) // sample)]:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if any(marker in text for marker in GRAPH_MARKERS) or (probe and probe in text):
+            return True
+    return False
+
+
+def search_inlined(out: Path, sample: int = 200) -> bool:
+    """Return True when claim pages embed a search index instead of loading Pagefind files."""
+    pages = sorted(p for p in (out / "claims").glob("*.html") if p.name != "index.html")
+    for page in pages[:: max(1, len(pages) // sample)]:
+        text = page.read_text(encoding="utf-8", errors="replace")
+        if "pagefind-entry" in text or '"fragments"' in text or "lunr" in text.lower():
+            return True
+    return False
+
+
+def site_metrics(out: Path) -> dict:
+    """Return output size, page counts, claim page weights and inlining checks for one site."""
+    weights = claim_page_weights(out)
+    graph = out / "graph.json"
+    return {
+        "output_bytes": folder_bytes(out),
+        "pagefind_bytes": folder_bytes(out / "pagefind") if (out / "pagefind").exists() else 0,
+        "html_pages": len(html_pages(out)),
+        "claim_pages": len(weights),
+        "claim_page_avg_bytes": statistics.fmean(weights) if weights else 0.0,
+        "claim_page_max_bytes": max(weights, default=0),
+        "graph_json_bytes": graph.stat().st_size if graph.exists() else 0,
+        "graph_inlined_in_pages": graph_inlined(out),
+        "search_inlined_in_pages": search_inlined(out),
+    }
