@@ -6,7 +6,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 from kb.frontmatter import as_date
 from kb.graph import Edge, edges_of
@@ -45,18 +45,12 @@ class SiteModel:
     @cached_property
     def edges_out(self) -> dict[str, list[Edge]]:
         """Edges by source note."""
-        table: dict[str, list[Edge]] = defaultdict(list)
-        for edge in self.edges:
-            table[edge.source].append(edge)
-        return table
+        return _group(self.edges, lambda edge: edge.source)
 
     @cached_property
     def edges_in(self) -> dict[str, list[Edge]]:
         """Edges by target note."""
-        table: dict[str, list[Edge]] = defaultdict(list)
-        for edge in self.edges:
-            table[edge.target].append(edge)
-        return table
+        return _group(self.edges, lambda edge: edge.target)
 
     @cached_property
     def degree(self) -> Counter[str]:
@@ -96,6 +90,14 @@ class SiteModel:
     def note(self, path: str) -> Note:
         """A note by path."""
         return self.kb.notes[path]
+
+
+def _group(edges: list[Edge], key: Callable[[Edge], str]) -> dict[str, list[Edge]]:
+    """Edges grouped by one of their ends."""
+    table: dict[str, list[Edge]] = defaultdict(list)
+    for edge in edges:
+        table[key(edge)].append(edge)
+    return table
 
 
 def domain_of(note: Note) -> str:
