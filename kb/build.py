@@ -14,7 +14,7 @@ from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.model import KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
-from kb.pages import Page
+from kb.pages import Page, links_pages
 from kb.render import copy_static
 from kb.site_model import SiteModel
 from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
@@ -98,6 +98,7 @@ def _convergence(kb: KnowledgeBase) -> object | None:
 def site_wide_pages(model: SiteModel) -> Iterable[Page]:
     """Every page that is not a note's own page."""
     yield from site_pages(model)
+    yield from links_pages(model)
     if model.convergence is not None:
         from kb.convergence_pages import convergence_pages
 

@@ -58,8 +58,11 @@ def display_title(note: Note) -> str:
     return title.strip() if note.kind == "source" and isinstance(title, str) and title.strip() else note.title
 
 
-def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool) -> list[dict[str, Any]]:
-    """Edges grouped by type, with the other end and the relationship text."""
+LIST_LIMIT = 150  # relations shown per group on a note page; the rest are on its links page
+
+
+def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool, limit: int | None = None) -> list[dict[str, Any]]:
+    """Edges grouped by type, with the other end and the relationship text (first `limit` each)."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     seen: set[tuple[str, str, str]] = set()
     for edge in edges:
@@ -68,7 +71,33 @@ def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool) -> list[di
             seen.add((edge.type, other, edge.text))
             groups[edge.type].append(item(model, other, edge.text))
     labels = INCOMING_LABELS if incoming else EDGE_LABELS
-    return [{"type": kind, "label": labels[kind], "links": groups[kind]} for kind in labels if groups.get(kind)]
+    return [
+        {"type": kind, "label": labels[kind], "links": groups[kind][:limit], "more": len(groups[kind][limit:]) if limit else 0}
+        for kind in labels
+        if groups.get(kind)
+    ]
+
+
+def links_url(page: str) -> str:
+    """Site path of the page listing every relation of a heavily linked note."""
+    return "links/" + page.split("/", 1)[-1]
+
+
+def links_page(model: SiteModel, note: Note) -> Page:
+    """Every relation of a note whose page shows only the first LIST_LIMIT of each group."""
+    page = links_url(model.urls[note.path])
+    out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
+    context = {"page": page, "base": base_of(page), "title": f"All relations of {display_title(note)}",
+               "note": item(model, note.path), "outgoing": _edge_groups(model, out_edges, incoming=False),
+               "incoming": _edge_groups(model, in_edges, incoming=True)}  # fmt: skip
+    return Page(page, "links.html", context)
+
+
+def links_pages(model: SiteModel) -> Iterator[Page]:
+    """A full relations page for every note with more relations than its page lists."""
+    for path, note in model.kb.notes.items():
+        if len(model.edges_in.get(path, [])) > LIST_LIMIT or len(model.edges_out.get(path, [])) > LIST_LIMIT:
+            yield links_page(model, note)
 
 
 def depends_chain(model: SiteModel, path: str, limit: int = 50) -> list[dict[str, Any]]:
@@ -125,8 +154,9 @@ def note_page(model: SiteModel, note: Note) -> Page:
         "page": page, "base": base_of(page), "title": display_title(note), "note_path": note.path,
         "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
         "domain_url": model.domain_urls.get(domain_of(note), ""),
-        "outgoing": _edge_groups(model, out_edges, incoming=False),
-        "incoming": _edge_groups(model, in_edges, incoming=True),
+        "outgoing": _edge_groups(model, out_edges, incoming=False, limit=LIST_LIMIT),
+        "incoming": _edge_groups(model, in_edges, incoming=True, limit=LIST_LIMIT),
+        "links_url": links_url(page),
         "depends": depends_chain(model, note.path),
         "challenges": _challenges(model, note, in_edges, out_edges),
         "evidence": _evidence(model, note),
