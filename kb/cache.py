@@ -118,3 +118,41 @@ class ResultCache:
             _write_atomically(self.file, (self.key, value))
         except OSError:
             return
+
+
+class TextMemo:
+    """A persistent memo of a pure function of text (e.g. citation extraction), per kb code."""
+
+    def __init__(self, root: Path, name: str) -> None:
+        self.folder = root / CACHE_DIR
+        self.file = self.folder / f"{name}-{code_stamp()}.pickle"
+        self.table: dict[str, Any] = self._read()
+        self.changed = False
+
+    def _read(self) -> dict[str, Any]:
+        """The stored table, or an empty one."""
+        try:
+            with self.file.open("rb") as stream:
+                data = pickle.load(stream)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, text: str, compute: Any) -> Any:
+        """The memoised value for a text, computing and remembering it when new."""
+        if text not in self.table:
+            self.table[text] = compute(text)
+            self.changed = True
+        return self.table[text]
+
+    def save(self, keep: set[str]) -> None:
+        """Store the entries still in use if anything changed (failures ignored)."""
+        if not self.changed and keep == set(self.table):
+            return
+        self.table = {text: value for text, value in self.table.items() if text in keep}
+        try:
+            self.folder.mkdir(exist_ok=True)
+            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
+            _write_atomically(self.file, self.table)
+        except OSError:
+            return

@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from kb.cache import TextMemo
 from kb.model import KnowledgeBase, LinkKind, Note
 from kb.programs import extract_citations, key_from_source_note
 
@@ -101,10 +102,11 @@ def key_file(key: str) -> str:
 
 def compute_convergence(kb: KnowledgeBase) -> Convergence:
     """Find the programs behind every claim of a knowledge base."""
-    aliases = {**source_note_aliases(kb), **alias_table(kb.root)}
+    cited = citations_by_text(kb)
+    aliases = {**source_note_aliases(kb, cited), **alias_table(kb.root)}
     claims = {note.path: ClaimPrograms(note.path) for note in kb.claims}
     for note in kb.claims:
-        for key, text in note.citations:
+        for key, text in cited.get(cited_text(note), ()):
             _add(claims[note.path], aliases, key, ProgramEvidence("source-field", text, "support"))
     for resolved in kb.links:
         _add_link_evidence(kb, claims, aliases, resolved)
@@ -167,20 +169,32 @@ def program_of_source(meta: Mapping[str, Any], title: str) -> str | None:
     return key_from_source_note(author, named, meta.get("date"), url)
 
 
-def citations_of(kind: str, meta: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    """Programs a note cites: a claim's `source` text, or the identifiers in a source's `url`."""
-    text = meta.get("source") if kind != "source" else meta.get("url")
-    return tuple((c.key, c.text) for c in extract_citations(text)) if isinstance(text, str) else ()
+def cited_text(note: Note) -> str:
+    """The text whose citations count for a note: a claim's `source`, a source note's `url`."""
+    text = note.meta.get("url" if note.kind == "source" else "source")
+    return text if isinstance(text, str) else ""
 
 
-def source_note_aliases(kb: KnowledgeBase) -> dict[str, str]:
+def citations_by_text(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, str], ...]]:
+    """(program key, cited text) for every distinct cited text, extracted once and cached on disk."""
+    memo = TextMemo(kb.root, "citations")
+    table = {}
+    for note in kb.notes.values():
+        text = cited_text(note) if note.kind in ("claim", "source") else ""
+        if text and text not in table:
+            table[text] = memo.get(text, lambda t: tuple((c.key, c.text) for c in extract_citations(t)))
+    memo.save(set(table))
+    return table
+
+
+def source_note_aliases(kb: KnowledgeBase, cited: Mapping[str, tuple[tuple[str, str], ...]]) -> dict[str, str]:
     """arXiv ids and DOIs in source-note URLs, mapped to the note's own program key."""
     aliases = {}
     for note in kb.sources:
         key = source_key(note)
-        for cited, _ in note.citations if key else ():
-            if cited != key and cited.startswith(("arxiv-", "doi-")):
-                aliases[cited] = key
+        for other, _ in cited.get(cited_text(note), ()) if key else ():
+            if other != key and other.startswith(("arxiv-", "doi-")):
+                aliases[other] = key
     return aliases
 
 

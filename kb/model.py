@@ -88,7 +88,6 @@ class Note:
     body_line: int  # 1-based line where the body starts
     digest: str  # content hash of the file's bytes
     has_front_matter: bool = True
-    citations: tuple[tuple[str, str], ...] = ()  # (program key, cited text) from `source` (or a source's `url`)
     program: str | None = None  # a source note's own program key
 
 

@@ -8,7 +8,7 @@ from pathlib import PurePosixPath
 
 from kb import frontmatter
 from kb.config import Settings
-from kb.convergence import citations_of, program_of_source
+from kb.convergence import program_of_source
 from kb.links import front_matter_links, scan_body
 from kb.model import Diagnostic, LoadResult, Note
 from kb.rules import diagnostic
@@ -50,7 +50,6 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         body_line=body_line,
         digest=digest,
         has_front_matter=yaml_text is not None,
-        citations=citations_of(kind, front.meta) if kind in ("claim", "source") else (),
         program=program_of_source(front.meta, title_of(path)) if kind == "source" else None,
     )
     return LoadResult(note, tuple(problems))
