@@ -67,7 +67,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     base = load(Path(args.root))
-    bodies = [read_body(base.root, n) for n in base.notes.values()]
+    bodies = [read_body(base.root, n, base.settings.max_file_bytes) for n in base.notes.values()]
     size = statistics.mean(len(b.encode()) for b in bodies)
     print(f"{len(bodies)} bodies, mean {size / 1024:.1f} KB")
     results = {name: time_engine(fn, bodies, args.repeat) for name, fn in engines().items() if fn}

@@ -15,10 +15,17 @@ from kb.urls import relative_href
 _LEADING_H1 = re.compile(r"\A\s*#[ \t]+(.+?)[ \t]*#*[ \t]*\n")
 
 
-def read_body(root: Path, note: Note) -> str:
-    """The note's Markdown body as text (the file is read again: bodies are not kept in memory)."""
+def read_body(root: Path, note: Note, max_bytes: int) -> str:
+    """The note's Markdown body as text (the file is read again: bodies are not kept in memory).
+
+    A file over the size limit (reported by `kb check` as unreadable-file) is not read at all.
+    """
+    path = root / note.path
     try:
-        data = (root / note.path).read_bytes()
+        size = path.stat().st_size
+        if size > max_bytes:
+            return f"*This file is {size:,} bytes, over the {max_bytes:,}-byte limit, and is not shown.*\n"
+        data = path.read_bytes()
     except OSError:
         return ""
     text, _ = frontmatter.decode(data, note.path)
@@ -35,9 +42,9 @@ def drop_title_heading(body: str, title: str) -> tuple[str, int]:
     return body, 0
 
 
-def render_note_body(root: Path, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str]) -> str:
+def render_note_body(root: Path, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str], max_bytes: int) -> str:
     """The note's body as HTML for the page at site path `page`."""
-    body, removed = drop_title_heading(read_body(root, note), note.title)
+    body, removed = drop_title_heading(read_body(root, note, max_bytes), note.title)
     by_place = {(r.link.line, r.link.raw): r for r in links}
 
     def render_link(raw: str, line: int) -> WikiAnchor:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from typing import Any, Iterator
 
 from kb.pages import Page, item
-from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, map_domain, text_of
+from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, map_domain, text_of, texts_of
 from kb.urls import base_of
 
 TOP = 10
@@ -53,9 +53,8 @@ def domain_pages(model: SiteModel) -> Iterator[Page]:
     """A page per domain: its claims by confidence, its topic map, claims from other domains."""
     secondary: dict[str, list[str]] = defaultdict(list)
     for note in model.kb.claims:
-        for other in note.meta.get("secondary_domains") or []:
-            if isinstance(other, str):
-                secondary[other].append(note.path)
+        for other in texts_of(note, "secondary_domains"):
+            secondary[other].append(note.path)
     maps = {map_domain(m): m.path for m in model.kb.maps}
     for name, notes in model.domains.items():
         counts = Counter(text_of(n, "confidence") or "unstated" for n in notes)

@@ -9,7 +9,7 @@ from typing import Any, Callable, Iterator
 from kb.body import render_note_body
 from kb.graph import Edge
 from kb.model import Note
-from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, domain_of, map_domain, text_of
+from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, domain_of, map_domain, text_of, texts_of
 from kb.urls import base_of
 
 EDGE_LABELS = {
@@ -142,7 +142,7 @@ def note_meta(note: Note) -> dict[str, Any]:
         "created": created.isoformat() if created else text_of(note, "created"),
         "last_evaluated": evaluated.isoformat() if evaluated else "",
         "status": text_of(note, "status"),
-        "secondary_domains": [d for d in note.meta.get("secondary_domains") or [] if isinstance(d, str)],
+        "secondary_domains": texts_of(note, "secondary_domains"),
     }
 
 
@@ -169,7 +169,7 @@ def note_page(model: SiteModel, note: Note) -> Page:
     }  # fmt: skip
     template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
     links = model.outlinks.get(note.path, [])
-    return Page(page, template, context, note.digest, lambda: render_note_body(model.kb.root, note, page, links, model.urls))
+    return Page(page, template, context, note.digest, lambda: render_note_body(model.kb.root, note, page, links, model.urls, model.kb.settings.max_file_bytes))
 
 
 def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: list[Edge]) -> dict[str, Any]:

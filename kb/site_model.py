@@ -119,6 +119,14 @@ def date_of(note: Note, key: str) -> datetime.date | None:
     return as_date(note.meta.get(key))
 
 
+def texts_of(note: Note, key: str) -> list[str]:
+    """A front-matter list of text as a list (a lone text value is one item; anything else none)."""
+    value = note.meta.get(key)
+    if isinstance(value, str):
+        return [value.strip()] if value.strip() else []
+    return [v.strip() for v in value if isinstance(v, str) and v.strip()] if isinstance(value, list) else []
+
+
 def text_of(note: Note, key: str) -> str:
     """A front-matter field as display text ("" when absent; lists joined)."""
     value = note.meta.get(key)
