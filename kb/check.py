@@ -67,7 +67,7 @@ def duplicate_titles(notes: Iterable[Note]) -> Iterator[Diagnostic]:
     for note in notes:
         if note.title != "_map" and note.title.lower() not in UNTYPED_STEMS:
             by_title[note.title].append(note.path)
-    for title, paths in by_title.items():
+    for paths in by_title.values():
         for path in paths if len(paths) > 1 else ():
             others = ", ".join(p for p in paths if p != path)
             yield diagnostic("duplicate-title", path, 1, 1, f"title also used by {others}", "rename one, or link by path")
