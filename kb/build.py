@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Protocol
@@ -16,11 +14,9 @@ from kb.model import KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
 from kb.pages import Page, links_pages
 from kb.render import copy_static
+from kb.search import index_search
 from kb.site_model import SiteModel
 from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
-
-
-SEARCH_GLOB = "{claims,sources,maps,notes}/*.html"  # note pages only: indexes would repeat them
 
 
 class Reporter(Protocol):
@@ -74,10 +70,11 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     try:
         model = SiteModel(kb, convergence=_convergence(kb))
-        written = write_pages(model, staging, options, reporter)
+        marks = write_pages(model, staging, options, reporter)
+        written = sorted(marks)
         write_exports(model, staging, options, written)
         copy_static(staging, options.templates)
-        indexed, message = index_search(staging, reporter) if options.search else (False, "search index skipped")
+        indexed, message = index_search(staging, marks, kb.root, reporter) if options.search else (False, "search index skipped")
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -105,7 +102,7 @@ def site_wide_pages(model: SiteModel) -> Iterable[Page]:
         yield from convergence_pages(model)
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> list[str]:
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> dict[str, str]:
     """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk."""
     job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), {"title": options.title, "url": options.site_url})
     marks: dict[str, str] = {}
@@ -115,7 +112,7 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
         reporter.advance(len(chunk))
     marks.update((path, mark) for path, mark, _ in write_serial(site_wide_pages(model), job))
     save_manifest(out, marks)
-    return sorted(marks)
+    return marks
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:
@@ -123,16 +120,3 @@ def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: lis
     (out / "graph.json").write_text(graph_json(model), encoding="utf-8")
     (out / "sitemap.xml").write_text(sitemap_xml(model, pages, options.site_url), encoding="utf-8")
     (out / "feed.xml").write_text(atom_feed(model, options.site_url, options.title), encoding="utf-8")
-
-
-def index_search(out: Path, reporter: Reporter) -> tuple[bool, str]:
-    """Run Pagefind (offline; its binary comes with the pagefind wheel) over the written site."""
-    reporter.stage("indexing search")
-    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", "pagefind", "--silent", "--glob", SEARCH_GLOB]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return False, f"search index not built: {error}"
-    if done.returncode != 0:
-        return False, f"search index not built: {(done.stderr or done.stdout).strip()[:500]}"
-    return True, "search index built"
