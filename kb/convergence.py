@@ -80,8 +80,9 @@ class Convergence:
             flags.append({"kind": "no-program", "text": "No identifiable research program stands behind this claim."})
         elif level in ("proven", "likely") and self.count(path) <= 1:
             flags.append({"kind": "single-program", "text": f"Rated {level} but supported by only {self.count(path)} program."})
-        if found and found.keys_with("challenge") and (found.keys_with("support") or found.keys_with("mixed")):
-            flags.append({"kind": "disagreement", "text": "Programs disagree: some support this claim and some challenge it."})
+        challenged = found and (found.keys_with("challenge") or found.keys_with("mixed"))
+        if challenged and (found.keys_with("support") or found.keys_with("mixed")):
+            flags.append({"kind": "disagreement", "text": "Evidence disagrees: programs (or one program's sources) both support and challenge this claim."})
         return flags
 
     def claim_view(self, path: str) -> dict[str, Any]:

@@ -24,7 +24,7 @@ def ranking_page(model: SiteModel, found: Convergence) -> Page:
     rows = []
     for note in model.kb.claims:
         view = found.claim_view(note.path)
-        rows.append({**item(model, note.path), **view, "challengers": sum(1 for p in view["programs"] if p["stance"] == "challenge")})
+        rows.append({**item(model, note.path), **view, "challengers": sum(1 for p in view["programs"] if p["stance"] in ("challenge", "mixed"))})
     rows.sort(key=lambda r: (-r["count"], r["title"]))
     return _page("convergence/index.html", "convergence.html", "Convergence across research programs", rows=rows,
                  domains=list(model.domains), confidences=list(CONFIDENCE_HELP))  # fmt: skip
