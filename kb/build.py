@@ -16,7 +16,7 @@ from kb.pages import Page, links_pages
 from kb.render import copy_static
 from kb.search import index_search
 from kb.site_model import SiteModel
-from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
+from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_or_link, write_serial
 
 
 class Reporter(Protocol):
@@ -111,12 +111,12 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
         marks.update((path, mark) for path, mark, _ in chunk)
         reporter.advance(len(chunk))
     marks.update((path, mark) for path, mark, _ in write_serial(site_wide_pages(model), job))
-    save_manifest(out, marks)
+    save_manifest(out, options.out, marks)
     return marks
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:
     """graph.json, sitemap.xml and feed.xml."""
-    (out / "graph.json").write_text(graph_json(model), encoding="utf-8")
-    (out / "sitemap.xml").write_text(sitemap_xml(model, pages, options.site_url), encoding="utf-8")
-    (out / "feed.xml").write_text(atom_feed(model, options.site_url, options.title), encoding="utf-8")
+    write_or_link(out / "graph.json", options.out / "graph.json", graph_json(model))
+    write_or_link(out / "sitemap.xml", options.out / "sitemap.xml", sitemap_xml(model, pages, options.site_url))
+    write_or_link(out / "feed.xml", options.out / "feed.xml", atom_feed(model, options.site_url, options.title))

@@ -116,6 +116,17 @@ def write_note_pages(model: Any, job: WriteJob, workers: int) -> Iterator[list[t
         _WORKER.clear()
 
 
-def save_manifest(out: Path, marks: dict[str, str]) -> None:
+def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:
     """Record this build's page fingerprints inside the site, for the next build."""
-    (out / MANIFEST).write_text(json.dumps(dict(sorted(marks.items())), indent=0), encoding="utf-8")
+    write_or_link(out / MANIFEST, previous / MANIFEST, json.dumps(dict(sorted(marks.items())), indent=0))
+
+
+def write_or_link(target: Path, previous: Path, text: str) -> None:
+    """Write a file, or hard-link last build's copy when its bytes would be the same."""
+    data = text.encode("utf-8")
+    try:
+        if previous.stat().st_size == len(data) and previous.read_bytes() == data and _link(previous, target):
+            return
+    except OSError:
+        pass
+    target.write_bytes(data)
