@@ -49,11 +49,7 @@ class ParseCache:
 
     def _read(self) -> dict[str, tuple[Stamp, LoadResult]]:
         """The stored entries, or none when absent or unreadable."""
-        try:
-            with self.file.open("rb") as stream:
-                data = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return {}
+        data = read_pickle(self.file)
         return data if isinstance(data, dict) else {}
 
     def get(self, rel: str, stamp: Stamp | None) -> LoadResult | None:
@@ -72,12 +68,26 @@ class ParseCache:
         if not self.changed and keep == set(self.entries):
             return
         entries = {rel: entry for rel, entry in self.entries.items() if rel in keep}
-        try:
-            self.folder.mkdir(exist_ok=True)
-            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            _write_atomically(self.file, entries)
-        except OSError:
-            return
+        write_pickle(self.file, entries)
+
+
+def read_pickle(path: Path) -> Any:
+    """A pickled value, or None when the file is absent, corrupt or from other code."""
+    try:
+        with path.open("rb") as stream:
+            return pickle.load(stream)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
+        return None
+
+
+def write_pickle(path: Path, value: Any) -> None:
+    """Store a value in the cache folder (created with its own .gitignore); failures ignored."""
+    try:
+        path.parent.mkdir(exist_ok=True)
+        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+        _write_atomically(path, value)
+    except OSError:
+        return
 
 
 def _write_atomically(path: Path, data: Any) -> None:
@@ -103,21 +113,12 @@ class ResultCache:
 
     def get(self) -> Any:
         """The stored result if it was stored under this key, else None."""
-        try:
-            with self.file.open("rb") as stream:
-                key, value = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return None
-        return value if key == self.key else None
+        data = read_pickle(self.file)
+        return data[1] if isinstance(data, tuple) and len(data) == 2 and data[0] == self.key else None
 
     def put(self, value: Any) -> None:
         """Store the result under this key (one result per root; failures ignored)."""
-        try:
-            self.folder.mkdir(exist_ok=True)
-            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            _write_atomically(self.file, (self.key, value))
-        except OSError:
-            return
+        write_pickle(self.file, (self.key, value))
 
 
 class TextMemo:
@@ -131,11 +132,7 @@ class TextMemo:
 
     def _read(self) -> dict[str, Any]:
         """The stored table, or an empty one."""
-        try:
-            with self.file.open("rb") as stream:
-                data = pickle.load(stream)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
-            return {}
+        data = read_pickle(self.file)
         return data if isinstance(data, dict) else {}
 
     def get(self, text: str, compute: Any) -> Any:
@@ -150,9 +147,4 @@ class TextMemo:
         if not self.changed and keep == set(self.table):
             return
         self.table = {text: value for text, value in self.table.items() if text in keep}
-        try:
-            self.folder.mkdir(exist_ok=True)
-            (self.folder / ".gitignore").write_text("*\n", encoding="utf-8")
-            _write_atomically(self.file, self.table)
-        except OSError:
-            return
+        write_pickle(self.file, self.table)
