@@ -1,7 +1,8 @@
 """A parse cache: loaded notes kept by path, reused while a file's size and mtime are unchanged.
 
-It lives in ROOT/.kb-cache/ (with a .gitignore of its own) and is only an accelerator: a missing,
-stale, corrupt or unwritable cache just means files are parsed again.
+It lives in ROOT/.kb-cache/ (with a .gitignore of its own), or under $KB_CACHE_DIR when that is
+set, and is only an accelerator: a missing, stale, corrupt or unwritable cache just means files
+are parsed again.
 """
 
 from __future__ import annotations
@@ -18,6 +19,14 @@ from kb.model import LoadResult
 
 CACHE_DIR = ".kb-cache"
 Stamp = tuple[int, int]  # (mtime in ns, size in bytes)
+
+
+def cache_folder(root: Path) -> Path:
+    """Where a root's caches live: ROOT/.kb-cache, or a folder per root under $KB_CACHE_DIR."""
+    elsewhere = os.environ.get("KB_CACHE_DIR")
+    if not elsewhere:
+        return root / CACHE_DIR
+    return Path(elsewhere) / hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
 
 
 def code_stamp() -> str:
@@ -42,7 +51,7 @@ class ParseCache:
 
     def __init__(self, root: Path, variant: str) -> None:
         digest = hashlib.blake2b(f"{code_stamp()}|{variant}".encode(), digest_size=6).hexdigest()
-        self.folder = root / CACHE_DIR
+        self.folder = cache_folder(root)
         self.file = self.folder / f"notes-{digest}.pickle"
         self.entries: dict[str, tuple[Stamp, LoadResult]] = self._read()
         self.changed = False
@@ -83,7 +92,7 @@ def read_pickle(path: Path) -> Any:
 def write_pickle(path: Path, value: Any) -> None:
     """Store a value in the cache folder (created with its own .gitignore); failures ignored."""
     try:
-        path.parent.mkdir(exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)
         (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
         _write_atomically(path, value)
     except OSError:
@@ -107,7 +116,7 @@ class ResultCache:
 
     def __init__(self, root: Path, variant: str, stamps: list[tuple[str, Stamp | None]]) -> None:
         key = hashlib.blake2b(repr((code_stamp(), variant, stamps)).encode(), digest_size=12).hexdigest()
-        self.folder = root / CACHE_DIR
+        self.folder = cache_folder(root)
         self.file = self.folder / "check-result.pickle"
         self.key = key
 
@@ -125,7 +134,7 @@ class TextMemo:
     """A persistent memo of a pure function of text (e.g. citation extraction), per kb code."""
 
     def __init__(self, root: Path, name: str) -> None:
-        self.folder = root / CACHE_DIR
+        self.folder = cache_folder(root)
         self.file = self.folder / f"{name}-{code_stamp()}.pickle"
         self.table: dict[str, Any] = self._read()
         self.changed = False

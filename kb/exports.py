@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
-from typing import Any
 from xml.sax.saxutils import escape
 
 from kb.site_model import SiteModel, date_of, domain_of, text_of
@@ -71,8 +70,3 @@ def atom_feed(model: SiteModel, site_url: str, title: str) -> str:
     entries = "".join(_feed_entry(model, n.path, prefix) for n in claims)
     return (f'<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n  <title>{escape(title)}</title>\n'
             f"  <id>{escape(prefix or 'urn:kb:feed')}</id>\n  <updated>{updated}</updated>\n{entries}</feed>\n")  # fmt: skip
-
-
-def search_meta(model: SiteModel) -> dict[str, Any]:
-    """Counts kept beside the site for tools (not needed by pages)."""
-    return {"claims": len(model.kb.claims), "notes": len(model.kb.notes), "edges": len(model.edges)}

@@ -208,9 +208,3 @@ def _missing_from_map(model: SiteModel, note: Note) -> list[dict[str, Any]]:
     """Claims of the map's domain that the map does not link."""
     linked = {e.target for e in model.edges_out.get(note.path, [])}
     return [item(model, c.path) for c in model.domains.get(map_domain(note), []) if c.path not in linked]
-
-
-def note_pages(model: SiteModel) -> Iterator[Page]:
-    """A page for every note."""
-    for note in model.kb.notes.values():
-        yield note_page(model, note)

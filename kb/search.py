@@ -1,7 +1,7 @@
 """The search index: Pagefind over the note pages, reused from a cache when they are unchanged.
 
 Pagefind (1.5) names and orders its filter files differently on every run, so the index of an
-unchanged set of pages is taken from ROOT/.kb-cache/ instead of being rebuilt: the same input
+unchanged set of pages is taken from kb's cache (kb.cache.cache_folder) instead of being rebuilt: the same input
 then gives the same bytes, and a rebuild that changes no note page skips the indexer entirely.
 """
 
@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from typing import Any, Mapping
 
-from kb.cache import CACHE_DIR
+from kb.cache import cache_folder
 
 SEARCH_SECTIONS = ("claims", "sources", "maps", "notes")  # note pages only: indexes would repeat them
 SEARCH_GLOB = "{" + ",".join(SEARCH_SECTIONS) + "}/*.html"
@@ -38,7 +38,7 @@ def _pagefind_version() -> str:
 
 def index_search(out: Path, marks: Mapping[str, str], root: Path, reporter: Any) -> tuple[bool, str]:
     """Put a Pagefind index into the site: the cached one for these pages, else a fresh one."""
-    cached = root / CACHE_DIR / f"search-{search_digest(marks)}"
+    cached = cache_folder(root) / f"search-{search_digest(marks)}"
     if (cached / "pagefind.js").is_file() and _copy(cached, out / BUNDLE):
         return True, "search index reused (note pages unchanged)"
     reporter.stage("indexing search")
