@@ -7,26 +7,20 @@ from itertools import combinations
 from typing import Any, Iterator
 
 from kb.convergence import Convergence, key_file
-from kb.pages import Page, item
+from kb.pages import Page, item, site_page
 from kb.site_model import CONFIDENCE_HELP, SiteModel, domain_of
-from kb.urls import base_of
 
 MATRIX_SIZE = 40  # programs shown in the program × program view (the most connected)
 
 
-def _page(path: str, template: str, title: str, **context: Any) -> Page:
-    """A convergence page with the context every template needs."""
-    return Page(path, template, {"page": path, "base": base_of(path), "title": title, **context})
-
-
-def ranking_page(model: SiteModel, found: Convergence) -> Page:
+def rankingsite_page(model: SiteModel, found: Convergence) -> Page:
     """Claims ranked by the number of independent programs supporting them."""
     rows = []
     for note in model.kb.claims:
         view = found.claim_view(note.path)
         rows.append({**item(model, note.path), **view, "challengers": sum(1 for p in view["programs"] if p["stance"] in ("challenge", "mixed"))})
     rows.sort(key=lambda r: (-r["count"], r["title"]))
-    return _page("convergence/index.html", "convergence.html", "Convergence across research programs", rows=rows,
+    return site_page("convergence/index.html", "convergence.html", "Convergence across research programs", rows=rows,
                  domains=list(model.domains), confidences=list(CONFIDENCE_HELP))  # fmt: skip
 
 
@@ -39,10 +33,10 @@ def program_pages(model: SiteModel, found: Convergence) -> Iterator[Page]:
             entry = item(model, path, "; ".join(f"{e.kind}: {e.text}" for e in claim.evidence[key]))
             (challenges if claim.stance(key) == "challenge" else supports).append(entry)
         domains = sorted({domain_of(model.note(p)) for p in paths})
-        yield _page(f"programs/{key_file(key)}.html", "program.html", key, key=key, supports=supports, challenges=challenges, domains=domains)
+        yield site_page(f"programs/{key_file(key)}.html", "program.html", key, key=key, supports=supports, challenges=challenges, domains=domains)
 
 
-def matrix_page(model: SiteModel, found: Convergence) -> Page:
+def matrixsite_page(model: SiteModel, found: Convergence) -> Page:
     """Which programs meet on which claims: co-occurrence counts with the shared claims."""
     programs = found.programs
     top = sorted(programs, key=lambda k: (-len(programs[k]), k))[:MATRIX_SIZE]
@@ -52,7 +46,7 @@ def matrix_page(model: SiteModel, found: Convergence) -> Page:
             shared[(a, b)] += 1
     cells = {f"{a}|{b}": n for (a, b), n in shared.items()} | {f"{b}|{a}": n for (a, b), n in shared.items()}
     pairs = [{"a": a, "b": b, "count": n, "claims": _shared_claims(model, found, a, b)} for (a, b), n in shared.most_common(100)]
-    return _page("convergence/matrix.html", "matrix.html", "Where programs meet", programs=top, cells=cells, pairs=pairs,
+    return site_page("convergence/matrix.html", "matrix.html", "Where programs meet", programs=top, cells=cells, pairs=pairs,
                  sizes={k: len(programs[k]) for k in top}, urls={k: f"programs/{key_file(k)}.html" for k in top})  # fmt: skip
 
 
@@ -64,6 +58,6 @@ def _shared_claims(model: SiteModel, found: Convergence, a: str, b: str) -> list
 def convergence_pages(model: SiteModel) -> Iterator[Page]:
     """Every convergence page."""
     found = model.convergence
-    yield ranking_page(model, found)
-    yield matrix_page(model, found)
+    yield rankingsite_page(model, found)
+    yield matrixsite_page(model, found)
     yield from program_pages(model, found)

@@ -5,19 +5,13 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from typing import Any, Iterator
 
-from kb.pages import Page, item
+from kb.pages import Page, item, site_page
 from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, map_domain, text_of, texts_of
-from kb.urls import base_of
 
 TOP = 10
 
 
-def _page(path: str, template: str, title: str, **context: Any) -> Page:
-    """A site-wide page with the context every template needs."""
-    return Page(path, template, {"page": path, "base": base_of(path), "title": title, **context})
-
-
-def home_page(model: SiteModel) -> Page:
+def homesite_page(model: SiteModel) -> Page:
     """Counts, most-connected, most-contested and newest claims."""
     claims = model.kb.claims
     newest = sorted(claims, key=lambda n: (str(date_of(n, "created") or ""), n.path), reverse=True)[:TOP]
@@ -29,7 +23,7 @@ def home_page(model: SiteModel) -> Page:
         "errors": sum(1 for d in model.kb.diagnostics if d.severity.label == "error"),
         "programs": len(model.convergence.programs) if model.convergence else 0,
     }  # fmt: skip
-    return _page(
+    return site_page(
         "index.html", "home.html", "Home", counts=counts,
         newest=[item(model, n.path, str(date_of(n, "created") or "")) for n in newest],
         connected=[item(model, n.path, f"{model.degree[n.path]} connections") for n in connected],
@@ -38,7 +32,7 @@ def home_page(model: SiteModel) -> Page:
     )  # fmt: skip
 
 
-def claims_page(model: SiteModel) -> Page:
+def claimssite_page(model: SiteModel) -> Page:
     """Every claim in one sortable, filterable table."""
     rows = [
         {**item(model, n.path), "created": str(date_of(n, "created") or ""), "links_in": len(model.edges_in.get(n.path, [])),
@@ -46,7 +40,7 @@ def claims_page(model: SiteModel) -> Page:
          "programs": model.convergence.count(n.path) if model.convergence else 0}
         for n in model.kb.claims
     ]  # fmt: skip
-    return _page("claims/index.html", "claims.html", "All claims", rows=rows, domains=list(model.domains), confidences=list(CONFIDENCE_HELP))
+    return site_page("claims/index.html", "claims.html", "All claims", rows=rows, domains=list(model.domains), confidences=list(CONFIDENCE_HELP))
 
 
 def domain_pages(model: SiteModel) -> Iterator[Page]:
@@ -58,7 +52,7 @@ def domain_pages(model: SiteModel) -> Iterator[Page]:
     maps = {map_domain(m): m.path for m in model.kb.maps}
     for name, notes in model.domains.items():
         counts = Counter(text_of(n, "confidence") or "unstated" for n in notes)
-        yield _page(
+        yield site_page(
             model.domain_urls[name], "domain.html", name, domain=name, counts=dict(sorted(counts.items())),
             claims=[item(model, n.path, text_of(n, "description")) for n in notes],
             secondary=[item(model, p) for p in secondary.get(name, [])],
@@ -69,35 +63,35 @@ def domain_pages(model: SiteModel) -> Iterator[Page]:
 def domains_index(model: SiteModel) -> Page:
     """All domains with their claim counts."""
     rows = [{"name": d, "url": model.domain_urls[d], "count": len(c)} for d, c in model.domains.items()]
-    return _page("domains/index.html", "domains.html", "Domains", domains=rows)
+    return site_page("domains/index.html", "domains.html", "Domains", domains=rows)
 
 
-def health_page(model: SiteModel) -> Page:
+def healthsite_page(model: SiteModel) -> Page:
     """Every diagnostic of `kb check`, grouped by rule, linked to the note's page."""
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for d in model.kb.diagnostics:
         url = model.urls.get(d.path, "")
         groups[d.rule].append({"path": d.path, "url": url, "line": d.line, "col": d.col, "severity": d.severity.label, "code": d.code, "message": d.message, "hint": d.hint})
     rows = [{"rule": rule, "entries": items, "severity": items[0]["severity"], "code": items[0]["code"]} for rule, items in sorted(groups.items())]
-    return _page("health.html", "health.html", "Health", groups=rows, total=len(model.kb.diagnostics))
+    return site_page("health.html", "health.html", "Health", groups=rows, total=len(model.kb.diagnostics))
 
 
-def graph_page(model: SiteModel) -> Page:
+def graphsite_page(model: SiteModel) -> Page:
     """The global graph view."""
-    return _page("graph.html", "graph.html", "Graph", domains=[{"name": d, "url": model.domain_urls[d], "count": len(c)} for d, c in model.domains.items()])
+    return site_page("graph.html", "graph.html", "Graph", domains=[{"name": d, "url": model.domain_urls[d], "count": len(c)} for d, c in model.domains.items()])
 
 
-def search_page(model: SiteModel) -> Page:
+def searchsite_page(model: SiteModel) -> Page:
     """The search page (Pagefind)."""
-    return _page("search.html", "search.html", "Search")
+    return site_page("search.html", "search.html", "Search")
 
 
 def site_pages(model: SiteModel) -> Iterator[Page]:
     """Every site-wide page."""
-    yield home_page(model)
-    yield claims_page(model)
+    yield homesite_page(model)
+    yield claimssite_page(model)
     yield domains_index(model)
     yield from domain_pages(model)
-    yield health_page(model)
-    yield graph_page(model)
-    yield search_page(model)
+    yield healthsite_page(model)
+    yield graphsite_page(model)
+    yield searchsite_page(model)

@@ -161,15 +161,6 @@ class KnowledgeBase:
             table.setdefault(item.origin, []).append(item)
         return table
 
-    def backlinks(self) -> dict[str, list[ResolvedLink]]:
-        """Resolved links by the note they point at (self-links left out)."""
-        table: dict[str, list[ResolvedLink]] = {}
-        for item in self.links:
-            target = item.target_path
-            if target is not None and target != item.origin:
-                table.setdefault(target, []).append(item)
-        return table
-
     def graph(self) -> Any:
         """The typed networkx graph of notes (networkx is imported only when asked for)."""
         from kb.graph import build_graph

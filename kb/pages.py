@@ -45,6 +45,11 @@ class Page:
         return {**self.context, "body": self.body()} if self.body else self.context
 
 
+def site_page(path: str, template: str, title: str, **context: Any) -> Page:
+    """A site-wide page (not a note's) with the context every template needs."""
+    return Page(path, template, {"page": path, "base": base_of(path), "title": title, **context})
+
+
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
     """A link to a note as templates list it."""
     note = model.note(path)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
 from kb.graph import edges_of
 from kb.model import KnowledgeBase, Note
-from kb.schema import schema_problems
 from kb.site_model import domain_of
 
 COLUMNS = ("domain", "claims", "broken_links", "missing_fields", "orphans", "contested", "contested_share")
@@ -49,28 +49,23 @@ def is_contested(note: Note, challenged: set[str]) -> bool:
 
 
 def domain_stats(base: KnowledgeBase) -> list[DomainStats]:
-    """One row per domain of the claims, by domain name."""
+    """One row per domain of the claims, by domain name (counts taken from kb check's diagnostics)."""
     challenged = challenged_paths(base)
-    linked = {r.target_path for r in base.links if r.target_path and r.target_path != r.origin}
-    broken: dict[str, int] = {}
-    for resolved in base.links:
-        if resolved.resolution.status == "missing":
-            broken[resolved.origin] = broken.get(resolved.origin, 0) + 1
+    found = Counter((d.path, d.rule) for d in base.diagnostics)
     by_domain: dict[str, list[Note]] = {}
     for note in base.claims:
         by_domain.setdefault(domain_of(note), []).append(note)
-    return [_row(name, notes, base, broken, linked, challenged) for name, notes in sorted(by_domain.items())]
+    return [_row(name, notes, found, challenged) for name, notes in sorted(by_domain.items())]
 
 
-def _row(name: str, notes: list[Note], base: KnowledgeBase, broken: dict[str, int], linked: set[str], challenged: set[str]) -> DomainStats:
+def _row(name: str, notes: list[Note], found: Counter[tuple[str, str]], challenged: set[str]) -> DomainStats:
     """The counts of one domain's claims."""
-    missing = sum(1 for note in notes for d in schema_problems(note, base.settings) if d.rule == "missing-field")
     return DomainStats(
         domain=name,
         claims=len(notes),
-        broken_links=sum(broken.get(note.path, 0) for note in notes),
-        missing_fields=missing,
-        orphans=sum(1 for note in notes if note.path not in linked),
+        broken_links=sum(found[(note.path, "broken-link")] for note in notes),
+        missing_fields=sum(found[(note.path, "missing-field")] for note in notes),
+        orphans=sum(1 for note in notes if found[(note.path, "orphan")]),
         contested=sum(1 for note in notes if is_contested(note, challenged)),
     )
 

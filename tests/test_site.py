@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from kbtest import write_files
 
 import kb
 import kb.build
@@ -41,13 +42,7 @@ created: 2026-01-15
 """
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    """Write {"rel/path.md": text} under root."""
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+write = write_files  # kbtest.write_files: {"rel/path.md": text} under root
 
 
 def claim(title: str, body: str, domain: str = "test-domain") -> str:

@@ -16,6 +16,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from kbtest import write_files
 
 import kb
 from kb.build import BuildOptions, build_site
@@ -33,12 +34,7 @@ def claim(
     return FRONT.format(d=description, extra=extra) + body
 
 
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    return root
+write = write_files  # kbtest.write_files: {"rel/path.md": text} under root
 
 
 def snapshot(folder: Path) -> dict[str, str]:
