@@ -42,9 +42,9 @@ def drop_title_heading(body: str, title: str) -> tuple[str, int]:
     return body, 0
 
 
-def render_note_body(root: Path, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str], max_bytes: int) -> str:
-    """The note's body as HTML for the page at site path `page`."""
-    body, removed = drop_title_heading(read_body(root, note, max_bytes), note.title)
+def render_note_body(text: str, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str]) -> str:
+    """The note's body (Markdown `text`, as read_body gives it) as HTML for the page at site path `page`."""
+    body, removed = drop_title_heading(text, note.title)
     by_place = {(r.link.line, r.link.raw): r for r in links}
 
     def render_link(raw: str, line: int) -> WikiAnchor:

@@ -14,9 +14,10 @@ from kb.model import KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
 from kb.pages import Page, links_pages
 from kb.render import copy_static
-from kb.search import index_search
+from kb.search import SearchDoc, write_search_index
 from kb.site_model import SiteModel
-from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_or_link, write_serial
+from kb.site_files import write_or_link
+from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
 
 
 class Reporter(Protocol):
@@ -70,11 +71,11 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     try:
         model = SiteModel(kb, convergence=_convergence(kb))
-        marks = write_pages(model, staging, options, reporter)
+        marks, docs = write_pages(model, staging, options, reporter)
         written = sorted(marks)
         write_exports(model, staging, options, written)
         copy_static(staging, options.templates)
-        indexed, message = index_search(staging, marks, kb.root, reporter) if options.search else (False, "search index skipped")
+        indexed, message = _index_search(docs, staging, options)
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -102,17 +103,30 @@ def site_wide_pages(model: SiteModel) -> Iterable[Page]:
         yield from convergence_pages(model)
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> dict[str, str]:
-    """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk."""
-    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), {"title": options.title, "url": options.site_url})
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> tuple[dict[str, str], list[SearchDoc]]:
+    """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk.
+
+    Returns every page's fingerprint and the note pages' search entries.
+    """
+    site = {"title": options.title, "url": options.site_url}
+    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search)
     marks: dict[str, str] = {}
+    docs: list[SearchDoc] = []
     reporter.stage("rendering pages", len(model.kb.notes))
     for chunk in write_note_pages(model, job, options.workers or os.cpu_count() or 1):
-        marks.update((path, mark) for path, mark, _ in chunk)
+        marks.update((path, mark) for path, mark, _, _ in chunk)
+        docs.extend(doc for _, _, _, doc in chunk if doc is not None)
         reporter.advance(len(chunk))
     marks.update((path, mark) for path, mark, _ in write_serial(site_wide_pages(model), job))
     save_manifest(out, options.out, marks)
-    return marks
+    return marks, docs
+
+
+def _index_search(docs: list[SearchDoc], out: Path, options: BuildOptions) -> tuple[bool, str]:
+    """Write the search index of the note pages (unless turned off)."""
+    if not options.search:
+        return False, "search index skipped"
+    return True, f"search index: {write_search_index(docs, out, options.out)} pages"
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:

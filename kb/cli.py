@@ -141,7 +141,7 @@ class ConsoleReporter:
 @click.option("--templates", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="Your templates folder; its files override ours one by one.")
 @click.option("--site-url", default="", help="Absolute URL the site is served from (for sitemap and feed).")
 @click.option("--title", default="Knowledge base", show_default=True, help="Site title.")
-@click.option("--no-search", is_flag=True, help="Skip the Pagefind search index.")
+@click.option("--no-search", is_flag=True, help="Skip the search index.")
 @check_options
 def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, strict: bool, select: str | None, ignore: str | None) -> None:
     """Render the knowledge base as a static site (previous site kept if the build fails).

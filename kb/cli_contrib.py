@@ -94,8 +94,8 @@ def _write(root: Path, result: Any, refusal: type) -> None:
 @main.command("serve", epilog=_example("kb serve claims/ --port 8000"))
 @root_argument
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port on 127.0.0.1 (0: any free port).")
-@click.option("--search", is_flag=True, help="Also build the Pagefind search index on every rebuild (slower).")
-def serve_command(root: Path | None, port: int, search: bool) -> None:
+@click.option("--no-search", is_flag=True, help="Skip the search index on every rebuild.")
+def serve_command(root: Path | None, port: int, no_search: bool) -> None:
     """Serve the site on 127.0.0.1, rebuilding and reloading the browser on every change.
 
     The site is built into a temporary folder (never your site/); errors show in the page.
@@ -104,7 +104,7 @@ def serve_command(root: Path | None, port: int, search: bool) -> None:
 
     chosen, settings = resolve_root(root)
     try:
-        server = start_server(chosen, settings, port, search)
+        server = start_server(chosen, settings, port, not no_search)
     except OSError as error:
         click.echo(f"kb: cannot serve on port {port}: {error.strerror or error}", err=True)
         sys.exit(2)

@@ -82,7 +82,7 @@ def graphsite_page(model: SiteModel) -> Page:
 
 
 def searchsite_page(model: SiteModel) -> Page:
-    """The search page (Pagefind)."""
+    """The search page (kb.search writes its index)."""
     return site_page("search.html", "search.html", "Search")
 
 

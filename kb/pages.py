@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from kb.body import render_note_body
+from kb.body import read_body, render_note_body
 from kb.graph import Edge
 from kb.model import Note
 from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, domain_of, map_domain, text_of, texts_of
@@ -151,8 +151,8 @@ def note_meta(note: Note) -> dict[str, Any]:
     }
 
 
-def note_page(model: SiteModel, note: Note) -> Page:
-    """The page of one note: claim, source, map or any other kind."""
+def note_page(model: SiteModel, note: Note, text: str | None = None) -> Page:
+    """The page of one note: claim, source, map or any other kind (`text`: its body, if already read)."""
     page = model.urls[note.path]
     out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
     context = {
@@ -174,7 +174,12 @@ def note_page(model: SiteModel, note: Note) -> Page:
     }  # fmt: skip
     template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
     links = model.outlinks.get(note.path, [])
-    return Page(page, template, context, note.digest, lambda: render_note_body(model.kb.root, note, page, links, model.urls, model.kb.settings.max_file_bytes))
+
+    def body() -> str:
+        source = text if text is not None else read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
+        return render_note_body(source, note, page, links, model.urls)
+
+    return Page(page, template, context, note.digest, body)
 
 
 def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: list[Edge]) -> dict[str, Any]:

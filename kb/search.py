@@ -1,82 +1,140 @@
-"""The search index: Pagefind over the note pages, reused from a cache when they are unchanged.
+"""kb's full-text search: a static inverted index, split into small files the browser loads on demand.
 
-Pagefind (1.5) names and orders its filter files differently on every run, so the index of an
-unchanged set of pages is taken from kb's cache (kb.cache.cache_folder) instead of being rebuilt: the same input
-then gives the same bytes, and a rebuild that changes no note page skips the indexer entirely.
+Pagefind indexed the rendered pages in 27–40 s and 2.9 GB at 10k claims (benchmarks/README.md);
+this index is built from the words the page writers already have, in about a second, with
+postings kept as 4-byte arrays. Layout, under `search/`:
+
+- `meta.json`: `{"version", "docs", "chunk", "shards", "kinds", "domains", "stopwords"}`: how
+  many documents, how many per docs file, which term files exist, the filter values.
+- `facets.json`: `[kinds, domains]`, for each document id its index into meta's lists.
+- `docs-N.json`: `[url, title, kind, domain, confidence, excerpt]` for documents N*chunk onwards.
+- `terms-KEY.json`: `{term: postings}` for the terms whose first two characters, UTF-8 and hex,
+  are KEY. Postings list document ids in increasing order as gaps, each `gap << 1 | in_title`.
+
+`templates/static/search.js` reads it: prefix matching, all terms required, title hits first.
 """
 
 from __future__ import annotations
 
-import hashlib
-from importlib import metadata
-import shutil
-import subprocess
-import sys
+import json
+import re
+from array import array
+from collections import defaultdict
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Iterable, NamedTuple
 
-from kb.cache import cache_folder
+from kb.model import Note
+from kb.site_files import write_or_link
 
-SEARCH_SECTIONS = ("claims", "sources", "maps", "notes")  # note pages only: indexes would repeat them
-SEARCH_GLOB = "{" + ",".join(SEARCH_SECTIONS) + "}/*.html"
-BUNDLE = "pagefind"
-
-
-def search_digest(marks: Mapping[str, str]) -> str:
-    """A hash of every indexed page's fingerprint (what Pagefind would read) and Pagefind's version."""
-    indexed = sorted((path, mark) for path, mark in marks.items() if path.count("/") == 1 and path.split("/")[0] in SEARCH_SECTIONS)
-    return hashlib.blake2b(repr((_pagefind_version(), indexed)).encode(), digest_size=16).hexdigest()
-
-
-def _pagefind_version() -> str:
-    """The installed Pagefind's version ("" when it is not installed)."""
-    try:
-        return metadata.version("pagefind")
-    except metadata.PackageNotFoundError:
-        return ""
+FOLDER = "search"
+CHUNK = 500  # documents per docs file
+EXCERPT = 220  # characters of description (or body) shown under a result
+MAX_WORD = 40
+WORD = re.compile(r"[^\W_]+")
+STOPWORDS = frozenset(
+    "a an and are as at be been but by can do for from has have how if in into is it its not of on or "
+    "so than that the their there these they this to was were what when which who will with would "
+    "http https www com org html".split()
+)
 
 
-def index_search(out: Path, marks: Mapping[str, str], root: Path, reporter: Any) -> tuple[bool, str]:
-    """Put a Pagefind index into the site: the cached one for these pages, else a fresh one."""
-    cached = cache_folder(root) / f"search-{search_digest(marks)}"
-    if (cached / "pagefind.js").is_file() and _copy(cached, out / BUNDLE):
-        return True, "search index reused (note pages unchanged)"
-    reporter.stage("indexing search")
-    built, message = run_pagefind(out)
-    if built:
-        _remember(out / BUNDLE, cached)
-    return built, message
+def words(text: str) -> set[str]:
+    """The distinct searchable words of a text: lower case, 2–40 characters, no stopwords.
+
+    Words are runs of letters and digits, lowered as JavaScript lowers them, so that
+    templates/static/search.js splits and lowers a query the same way.
+    """
+    return {w for w in WORD.findall(text.lower()) if 1 < len(w) <= MAX_WORD and w not in STOPWORDS}
 
 
-def run_pagefind(out: Path) -> tuple[bool, str]:
-    """Run Pagefind (offline; its binary comes with the pagefind wheel) over the written site."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(out), "--output-subdir", BUNDLE, "--silent", "--glob", SEARCH_GLOB]
-    try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
-    except (OSError, subprocess.TimeoutExpired) as error:
-        return False, f"search index not built: {error}"
-    if done.returncode != 0:
-        return False, f"search index not built: {(done.stderr or done.stdout).strip()[:500]}"
-    return True, "search index built"
+class SearchDoc(NamedTuple):
+    """One page as the index knows it: what a result shows, and its words."""
+
+    url: str
+    title: str
+    kind: str
+    domain: str
+    confidence: str
+    excerpt: str
+    title_words: str  # space-separated (one string pickles and stores cheaply)
+    body_words: str
 
 
-def _copy(source: Path, target: Path) -> bool:
-    """Copy a cached index into the site (hard links where possible); False on failure."""
-    try:
-        shutil.copytree(source, target)
-    except OSError:
-        shutil.rmtree(target, ignore_errors=True)
-        return False
-    return True
+def search_doc(url: str, note: Note, title: str, domain: str, body: str) -> SearchDoc:
+    """The index entry of a note page, from its title, front matter and Markdown body."""
+    description = note.meta.get("description")
+    description = description if isinstance(description, str) else ""
+    confidence = note.meta.get("confidence")
+    titled = words(title)
+    body_words = words(f"{description}\n{body}") - titled
+    excerpt = " ".join((description or body).split())[:EXCERPT]
+    return SearchDoc(url, title, note.kind, domain, confidence if isinstance(confidence, str) else "", excerpt,
+                     " ".join(sorted(titled)), " ".join(sorted(body_words)))  # fmt: skip
 
 
-def _remember(bundle: Path, cached: Path) -> None:
-    """Keep this index as the only cached one (failures only cost speed)."""
-    try:
-        for old in cached.parent.glob("search-*"):
-            shutil.rmtree(old, ignore_errors=True)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        (cached.parent / ".gitignore").write_text("*\n", encoding="utf-8")
-        shutil.copytree(bundle, cached)
-    except OSError:
-        shutil.rmtree(cached, ignore_errors=True)
+class SearchIndex:
+    """Postings accumulated document by document (ids are the order documents are added in)."""
+
+    def __init__(self) -> None:
+        self.docs: list[tuple[str, ...]] = []
+        self.postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+
+    def add(self, doc: SearchDoc) -> None:
+        """Add a document's words under the next id."""
+        doc_id = len(self.docs)
+        self.docs.append(doc[:6])
+        for word in doc.title_words.split():
+            self.postings[word].append(doc_id << 1 | 1)
+        for word in doc.body_words.split():
+            self.postings[word].append(doc_id << 1)
+
+    def shards(self) -> dict[str, dict[str, list[int]]]:
+        """Terms grouped into files by their first two characters, postings gap-encoded."""
+        grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
+        for term in sorted(self.postings):
+            grouped[shard_key(term)][term] = gap_encode(self.postings[term])
+        return grouped
+
+
+def shard_key(term: str) -> str:
+    """The terms file a term belongs to: its first two characters as UTF-8 hex."""
+    return term[:2].encode("utf-8").hex()
+
+
+def gap_encode(postings: Iterable[int]) -> list[int]:
+    """Sorted `id << 1 | flag` values as `gap << 1 | flag`, gaps between successive ids."""
+    encoded, previous = [], 0
+    for value in sorted(postings):
+        doc_id = value >> 1
+        encoded.append((doc_id - previous) << 1 | (value & 1))
+        previous = doc_id
+    return encoded
+
+
+def write_search_index(docs: Iterable[SearchDoc], out: Path, previous: Path) -> int:
+    """Write the index into `out/search/` (files unchanged since `previous` are hard-linked)."""
+    index = SearchIndex()
+    for doc in sorted(docs):
+        index.add(doc)
+    files = {f"terms-{key}.json": terms for key, terms in index.shards().items()}
+    files.update((f"docs-{start // CHUNK}.json", index.docs[start : start + CHUNK]) for start in range(0, len(index.docs), CHUNK))
+    kinds, domains = (sorted({doc[field] for doc in index.docs}) for field in (2, 3))
+    files["facets.json"] = [_positions(kinds, (doc[2] for doc in index.docs)), _positions(domains, (doc[3] for doc in index.docs))]
+    files["meta.json"] = {"version": 1, "docs": len(index.docs), "chunk": CHUNK, "kinds": kinds, "domains": domains,
+                          "shards": sorted(name[6:-5] for name in files if name.startswith("terms-")), "stopwords": sorted(STOPWORDS)}  # fmt: skip
+    folder = out / FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, value in files.items():
+        write_or_link(folder / name, previous / FOLDER / name, _json(value))
+    return len(index.docs)
+
+
+def _positions(values: list[str], items: Iterable[str]) -> list[int]:
+    """Each item's index in `values`."""
+    where = {value: number for number, value in enumerate(values)}
+    return [where[item] for item in items]
+
+
+def _json(value: object) -> str:
+    """Compact, deterministic JSON."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

@@ -131,7 +131,7 @@ def diagnostic_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
     ]
 
 
-def rebuild(root: Path, settings: Settings, out: Path, state: BuildState, search: bool = False) -> None:
+def rebuild(root: Path, settings: Settings, out: Path, state: BuildState, search: bool = True) -> None:
     """Load and build into `out`; any failure is published, never raised."""
     import kb
     from kb.build import BuildOptions, build_site
@@ -242,7 +242,7 @@ class Server:
     httpd: ThreadingHTTPServer
     workdir: Path
     state: BuildState
-    search: bool = False
+    search: bool = True
 
     @property
     def out(self) -> Path:
@@ -256,7 +256,7 @@ class Server:
         return f"http://{host}:{port}/"
 
 
-def start_server(root: Path, settings: Settings, port: int = 8000, search: bool = False) -> Server:
+def start_server(root: Path, settings: Settings, port: int = 8000, search: bool = True) -> Server:
     """Bind the port (OSError when taken), build once, then serve in a background thread."""
     workdir = Path(tempfile.mkdtemp(prefix="kb-serve-"))
     state = BuildState()

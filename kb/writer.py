@@ -11,15 +11,18 @@ from __future__ import annotations
 import hashlib
 import json
 import multiprocessing
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import unquote
 
 import kb
+from kb.body import read_body
+from kb.model import Note
 from kb.pages import Page, note_page
 from kb.render import make_environment, render_page, templates_dir
+from kb.search import SearchDoc, search_doc
+from kb.site_files import link_file, write_or_link
 
 MANIFEST = ".kb-manifest.json"
 PARALLEL_MIN_PAGES = 1_500  # below this, forking workers costs more than it saves
@@ -36,6 +39,7 @@ class WriteJob:
     templates: Path | None
     stamp: str  # fingerprint of the templates and kb's version
     site: dict[str, Any]
+    search: bool = True  # also return each note page's search entry
 
 
 def templates_stamp(user_templates: Path | None) -> str:
@@ -68,19 +72,22 @@ def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
     name = unquote(page.path)  # page paths are URLs; files have the decoded name
     target = job.out / name
     target.parent.mkdir(parents=True, exist_ok=True)
-    if job.manifest.get(page.path) == mark and _link(job.previous / name, target):
+    if job.manifest.get(page.path) == mark and link_file(job.previous / name, target):
         return page.path, mark, False
     target.write_text(render_page(env, Page(page.path, page.template, page.full_context()), job.site), encoding="utf-8")
     return page.path, mark, True
 
 
-def _link(old: Path, new: Path) -> bool:
-    """Hard-link an unchanged page from the last build (copy-free); False if impossible."""
-    try:
-        os.link(old, new)
-    except OSError:
-        return False
-    return True
+NoteWritten = tuple[str, str, bool, SearchDoc | None]  # path, fingerprint, rendered, search entry
+
+
+def write_note(model: Any, note: Note, job: WriteJob, env: Any) -> NoteWritten:
+    """Write a note's page and make its search entry (the body is read once, for both)."""
+    text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes) if job.search else None
+    page = note_page(model, note, text)
+    written = write_page(page, job, env)
+    doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text) if text is not None else None
+    return (*written, doc)
 
 
 def write_serial(pages: Iterable[Page], job: WriteJob) -> Iterator[tuple[str, str, bool]]:
@@ -93,20 +100,21 @@ def write_serial(pages: Iterable[Page], job: WriteJob) -> Iterator[tuple[str, st
 _WORKER: dict[str, Any] = {}  # set before forking: the model and job the workers inherit
 
 
-def _write_notes(paths: list[str]) -> list[tuple[str, str, bool]]:
+def _write_notes(paths: list[str]) -> list[NoteWritten]:
     """Worker: write the pages of some notes (model and job inherited through fork)."""
     model, job = _WORKER["model"], _WORKER["job"]
     env = _WORKER.setdefault("env", make_environment(job.templates))
-    return [write_page(note_page(model, model.kb.notes[path]), job, env) for path in paths]
+    return [write_note(model, model.kb.notes[path], job, env) for path in paths]
 
 
-def write_note_pages(model: Any, job: WriteJob, workers: int) -> Iterator[list[tuple[str, str, bool]]]:
+def write_note_pages(model: Any, job: WriteJob, workers: int) -> Iterator[list[NoteWritten]]:
     """Write every note page, in forked workers when there are many; yields finished chunks."""
     paths = list(model.kb.notes)
     chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
     if len(paths) < PARALLEL_MIN_PAGES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        env = make_environment(job.templates)
         for chunk in chunks:
-            yield list(write_serial((note_page(model, model.kb.notes[p]) for p in chunk), job))
+            yield [write_note(model, model.kb.notes[p], job, env) for p in chunk]
         return
     _WORKER.update(model=model, job=job)
     try:
@@ -120,13 +128,3 @@ def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:
     """Record this build's page fingerprints inside the site, for the next build."""
     write_or_link(out / MANIFEST, previous / MANIFEST, json.dumps(dict(sorted(marks.items())), indent=0))
 
-
-def write_or_link(target: Path, previous: Path, text: str) -> None:
-    """Write a file, or hard-link last build's copy when its bytes would be the same."""
-    data = text.encode("utf-8")
-    try:
-        if previous.stat().st_size == len(data) and previous.read_bytes() == data and _link(previous, target):
-            return
-    except OSError:
-        pass
-    target.write_bytes(data)

@@ -105,7 +105,7 @@ def test_search_finds_a_word_and_opens_the_claim(page: Any, bundled_site: BuiltS
     page.goto(bundled_site.page_url("search.html"))
     expect(page.locator("#search-unavailable")).to_be_hidden()
     page.locator("#search input").fill("syntropy")
-    links = page.locator(".pagefind-ui__result-link")
+    links = page.locator(".search-result-link")
     expect(links.first).to_be_visible(timeout=10_000)
     hrefs = [urljoin(page.url, h or "") for h in links.evaluate_all("as => as.map(a => a.getAttribute('href'))")]
     matching = [i for i, href in enumerate(hrefs) if same_page(href, target)]
@@ -113,6 +113,40 @@ def test_search_finds_a_word_and_opens_the_claim(page: Any, bundled_site: BuiltS
     links.nth(matching[0]).click()
     page.wait_for_url(lambda url: same_page(url, target))
     assert h1(page) == SPEC_TRAP
+
+
+def search_for(page: Any, query: str, kind: str = "", domain: str = "") -> list[str]:
+    """Type a query (and pick filters); the titles of the results once they are shown for it."""
+    page.locator("#search-kind").select_option(kind)
+    page.locator("#search-domain").select_option(domain)
+    page.locator("#search-input").fill(query)
+    words = " ".join(dict.fromkeys(w for w in query.lower().split() if len(w) > 1))
+    expect(page.locator("#search-results")).to_have_attribute("data-shown", f"{words}|{kind}|{domain}", timeout=10_000)
+    return [t.strip() for t in page.locator(".search-result-link").all_inner_texts()]
+
+
+def test_search_matches_word_starts_requires_every_word_and_highlights(page: Any, bundled_site: BuiltSite) -> None:
+    page.goto(bundled_site.page_url("search.html"))
+    prefix = search_for(page, "specificat")  # the start of a word is enough
+    assert SPEC_TRAP in prefix
+    assert page.locator(".search-result mark").first.inner_text().lower() == "specificat"
+    both = search_for(page, "specification closure")  # every word must appear
+    assert CLOSURE in both and len(both) < len(prefix)
+    assert search_for(page, "specification zzqqxxnotaword") == []
+    expect(page.locator("#search-status")).to_have_text("No page has all of these words.")
+
+
+def test_search_filters_by_kind_and_keeps_the_query_in_the_url(page: Any, bundled_site: BuiltSite) -> None:
+    page.goto(bundled_site.page_url("search.html"))
+    everything = search_for(page, "alignment")
+    sources = search_for(page, "alignment", kind="source")
+    assert 0 < len(sources) < len(everything)
+    kinds = page.locator(".search-result-link").evaluate_all("as => as.map(a => a.className)")
+    assert all("kind-source" in k for k in kinds), kinds
+    page.wait_for_function("() => new URLSearchParams(location.search).get('q') === 'alignment'")
+    page.reload()  # the query in the address survives a reload and runs again
+    expect(page.locator("#search-input")).to_have_value("alignment")
+    expect(page.locator(".search-result-link").first).to_be_visible(timeout=10_000)
 
 
 # 3 ------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 never stop the rest of the base from being checked and built.
 
 Each case runs `kb.load` + `kb.build.build_site` (search index included, as `kb build` does) in a
-fresh Python process, so its peak memory (ru_maxrss of the process and of Pagefind) is its own.
+fresh Python process, so its peak memory (ru_maxrss of the process and its children) is its own.
 Bounds are generous on purpose: < 30 s and < 1 GiB peak each. Measurements are printed.
 """
 

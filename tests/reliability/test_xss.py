@@ -432,7 +432,7 @@ def test_no_vector_runs_in_chromium(
         # Search results render claim text in the browser: search for payload words.
         page.goto(base_url + "search.html", wait_until="load")
         for query in ("script", "onerror", "alert", "img"):
-            box = page.locator("input[type=search], .pagefind-ui__search-input").first
+            box = page.locator("#search-input")
             box.fill(query)
             page.wait_for_timeout(600)
             for x, y in page.evaluate(HOVER_POINTS):
