@@ -6,18 +6,30 @@ import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.model import KnowledgeBase
-from kb.output import check_output_folder, clean_leftovers, make_staging, swap_into_place
-from kb.pages import Page, links_pages
+from kb.output import (
+    check_output_folder,
+    clean_leftovers,
+    make_staging,
+    swap_into_place,
+)
+from kb.pages import links_pages
 from kb.render import copy_static
 from kb.search import SearchDoc, write_search_index
-from kb.site_model import SiteModel
 from kb.site_files import write_or_link
-from kb.writer import WriteJob, read_manifest, save_manifest, templates_stamp, write_note_pages, write_serial
+from kb.site_model import SiteModel
+from kb.writer import (
+    PageFamily,
+    WriteJob,
+    read_manifest,
+    save_manifest,
+    templates_stamp,
+    write_all_pages,
+)
 
 
 class Reporter(Protocol):
@@ -93,14 +105,14 @@ def _convergence(kb: KnowledgeBase) -> object | None:
     return compute_convergence(kb)
 
 
-def site_wide_pages(model: SiteModel) -> Iterable[Page]:
-    """Every page that is not a note's own page."""
-    yield from site_pages(model)
-    yield from links_pages(model)
+def site_wide_families(model: SiteModel) -> list[PageFamily]:
+    """Every page that is not a note's own page, as families a worker writes whole (largest first)."""
+    families: list[PageFamily] = []
     if model.convergence is not None:
         from kb.convergence_pages import convergence_pages
 
-        yield from convergence_pages(model)
+        families.append(convergence_pages)
+    return families + [site_pages, links_pages]
 
 
 def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> tuple[dict[str, str], list[SearchDoc]]:
@@ -113,11 +125,11 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
     marks: dict[str, str] = {}
     docs: list[SearchDoc] = []
     reporter.stage("rendering pages", len(model.kb.notes))
-    for chunk in write_note_pages(model, job, options.workers or os.cpu_count() or 1):
+    note_pages = set(model.urls.values())
+    for chunk in write_all_pages(model, job, site_wide_families(model), options.workers or os.cpu_count() or 1):
         marks.update((path, mark) for path, mark, _, _ in chunk)
         docs.extend(doc for _, _, _, doc in chunk if doc is not None)
-        reporter.advance(len(chunk))
-    marks.update((path, mark) for path, mark, _ in write_serial(site_wide_pages(model), job))
+        reporter.advance(sum(1 for path, *_ in chunk if path in note_pages))
     save_manifest(out, options.out, marks)
     return marks, docs
 

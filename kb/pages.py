@@ -9,7 +9,15 @@ from typing import Any, Callable, Iterator
 from kb.body import read_body, render_note_body
 from kb.graph import Edge
 from kb.model import Note
-from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, domain_of, map_domain, text_of, texts_of
+from kb.site_model import (
+    CONFIDENCE_HELP,
+    SiteModel,
+    date_of,
+    domain_of,
+    map_domain,
+    text_of,
+    texts_of,
+)
 from kb.urls import base_of
 
 EDGE_LABELS = {

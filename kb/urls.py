@@ -7,7 +7,6 @@ A `SitePath` is a path from the site root with no leading slash, percent-encoded
 from __future__ import annotations
 
 import hashlib
-import posixpath
 import re
 import unicodedata
 from collections import defaultdict
@@ -79,8 +78,8 @@ def note_urls(notes: Mapping[str, tuple[str, str]]) -> dict[str, str]:
 
 def relative_href(page: str, target: str, fragment: str = "") -> str:
     """A link from one site page to another, relative so the site works from any folder."""
-    start = posixpath.dirname(page) or "."
-    href = posixpath.relpath(target, start)
+    folder = page.rpartition("/")[0]
+    href = target[len(folder) + 1 :] if folder and target.startswith(folder + "/") else base_of(page) + target
     return href + (f"#{quote(fragment)}" if fragment else "")
 
 

@@ -13,7 +13,7 @@ import json
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote
 
 import kb
@@ -90,38 +90,41 @@ def write_note(model: Any, note: Note, job: WriteJob, env: Any) -> NoteWritten:
     return (*written, doc)
 
 
-def write_serial(pages: Iterable[Page], job: WriteJob) -> Iterator[tuple[str, str, bool]]:
-    """Write pages one by one in this process."""
-    env = make_environment(job.templates)
-    for page in pages:
-        yield write_page(page, job, env)
+PageFamily = Callable[[Any], Iterable[Page]]  # a function from the site model to some site-wide pages
+Task = tuple[str, Any]  # ("family", index into the families) or ("notes", [note paths])
+_WORKER: dict[str, Any] = {}  # set before forking: what the workers inherit
 
 
-_WORKER: dict[str, Any] = {}  # set before forking: the model and job the workers inherit
-
-
-def _write_notes(paths: list[str]) -> list[NoteWritten]:
-    """Worker: write the pages of some notes (model and job inherited through fork)."""
-    model, job = _WORKER["model"], _WORKER["job"]
-    env = _WORKER.setdefault("env", make_environment(job.templates))
-    return [write_note(model, model.kb.notes[path], job, env) for path in paths]
-
-
-def write_note_pages(model: Any, job: WriteJob, workers: int) -> Iterator[list[NoteWritten]]:
-    """Write every note page, in forked workers when there are many; yields finished chunks."""
+def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], workers: int) -> Iterator[list[NoteWritten]]:
+    """Write every page: note pages in chunks and each family of site-wide pages, as tasks shared
+    by forked workers when there are many; yields each finished task's pages (search entry or None)."""
     paths = list(model.kb.notes)
-    chunks = [paths[i : i + CHUNK] for i in range(0, len(paths), CHUNK)]
+    tasks: list[Task] = [("family", index) for index in range(len(families))]
+    tasks += [("notes", paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
     if len(paths) < PARALLEL_MIN_PAGES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         env = make_environment(job.templates)
-        for chunk in chunks:
-            yield [write_note(model, model.kb.notes[p], job, env) for p in chunk]
+        yield from (_run(model, job, families, env, task) for task in tasks)
         return
-    _WORKER.update(model=model, job=job)
+    _WORKER.update(model=model, job=job, families=families)
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            yield from pool.imap_unordered(_write_notes, chunks)
+            yield from pool.imap_unordered(_run_inherited, tasks)
     finally:
         _WORKER.clear()
+
+
+def _run_inherited(task: Task) -> list[NoteWritten]:
+    """Worker: run one task with the model, job and families inherited through fork."""
+    env = _WORKER.setdefault("env", make_environment(_WORKER["job"].templates))
+    return _run(_WORKER["model"], _WORKER["job"], _WORKER["families"], env, task)
+
+
+def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: Task) -> list[NoteWritten]:
+    """Write the pages of one task."""
+    kind, what = task
+    if kind == "notes":
+        return [write_note(model, model.kb.notes[path], job, env) for path in what]
+    return [(*write_page(page, job, env), None) for page in families[what](model)]
 
 
 def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:

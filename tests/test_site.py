@@ -203,6 +203,17 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     assert len([p for p in a if p.endswith(".html")]) > 40
 
 
+def test_parallel_and_serial_builds_write_the_same_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    base = kb.load(CLAIMS)
+    build_site(base, BuildOptions(out=tmp_path / "serial", workers=1))
+    monkeypatch.setattr("kb.writer.PARALLEL_MIN_PAGES", 0)  # fork workers even for 28 notes
+    build_site(base, BuildOptions(out=tmp_path / "parallel", workers=2))
+    serial, parallel = tree(tmp_path / "serial"), tree(tmp_path / "parallel")
+    assert sorted(serial) == sorted(parallel)
+    assert [p for p in serial if serial[p] != parallel[p]] == []
+    assert "convergence/index.html" in serial and "health.html" in serial
+
+
 def test_rebuilding_in_place_gives_the_same_tree(tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = tree(build(CLAIMS, out).site)
