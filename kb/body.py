@@ -55,7 +55,7 @@ def render_note_body(text: str, note: Note, page: str, links: list[ResolvedLink]
 
 def anchor_for(resolved: ResolvedLink | None, raw: str, page: str, urls: dict[str, str]) -> WikiAnchor:
     """What one wiki link renders as: a relative link, or marked text when it resolves nowhere."""
-    target, heading, alias = split_target(raw)
+    target, heading, alias = (resolved.link.target, resolved.link.heading, resolved.link.alias) if resolved else split_target(raw)
     text = alias or (f"{target} › {heading}" if heading and target else heading or target)
     path = resolved.target_path if resolved else None
     if path is None or path not in urls:

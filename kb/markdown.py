@@ -59,20 +59,24 @@ def render_markdown(body: str, first_line: int, render_link: LinkRenderer) -> st
     return _add_heading_ids(_TOKEN_RE.sub(lambda m: _anchor_html(anchors[int(m.group(1))]), clean))
 
 
+_CLEANER = nh3.Cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRIBUTES,
+    url_schemes=URL_SCHEMES,
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+
+
 def sanitise(fragment: str) -> str:
     """Keep only harmless HTML: no scripts, handlers, styles, or non-http(s)/mailto URLs."""
-    return nh3.clean(
-        fragment,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRIBUTES,
-        url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    )
+    return _CLEANER.clean(fragment)
 
 
 def _mark_links(body: str, first_line: int, render_link: LinkRenderer, anchors: list[WikiAnchor]) -> str:
     """Replace wiki links on prose lines (not in code) with numbered placeholder tokens."""
+    if "`" not in body and "~~~" not in body:
+        return _mark_links_without_code(body, first_line, render_link, anchors)
     lines = body.split("\n")
     for number, masked in iter_prose_lines(body, first_line):
         if "[[" not in masked:
@@ -86,6 +90,18 @@ def _mark_links(body: str, first_line: int, render_link: LinkRenderer, anchors: 
             pos = match.end()
         lines[index] = "".join(pieces) + line[pos:]
     return "\n".join(lines)
+
+
+def _mark_links_without_code(body: str, first_line: int, render_link: LinkRenderer, anchors: list[WikiAnchor]) -> str:
+    """_mark_links for a body with no code at all: one pass over the whole text."""
+    pieces, pos, line = [], 0, first_line
+    for match in WIKI_LINK.finditer(body):
+        line += body.count("\n", pos, match.start())
+        pieces.append(body[pos : match.start()])
+        pieces.append(_TOKEN.format(len(anchors)))
+        anchors.append(render_link(match.group(1), line))
+        pos = match.end()
+    return "".join(pieces) + body[pos:]
 
 
 def _anchor_html(anchor: WikiAnchor) -> str:

@@ -60,9 +60,12 @@ def site_page(path: str, template: str, title: str, **context: Any) -> Page:
 
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
     """A link to a note as templates list it."""
-    note = model.note(path)
-    return {"url": model.urls[path], "title": display_title(note), "kind": note.kind, "text": text,
-            "confidence": text_of(note, "confidence"), "domain": domain_of(note), **extra}  # fmt: skip
+    listed = model.listed.get(path)
+    if listed is None:
+        note = model.note(path)
+        listed = model.listed[path] = {"url": model.urls[path], "title": display_title(note), "kind": note.kind,
+                                       "confidence": text_of(note, "confidence"), "domain": domain_of(note)}  # fmt: skip
+    return {**listed, "text": text, **extra}
 
 
 def display_title(note: Note) -> str:

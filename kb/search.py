@@ -56,7 +56,7 @@ class SearchDoc(NamedTuple):
     domain: str
     confidence: str
     excerpt: str
-    title_words: str  # space-separated (one string pickles and stores cheaply)
+    title_words: str  # space-separated, in no particular order (one string pickles cheaply)
     body_words: str
 
 
@@ -69,7 +69,7 @@ def search_doc(url: str, note: Note, title: str, domain: str, body: str) -> Sear
     body_words = words(f"{description}\n{body}") - titled
     excerpt = " ".join((description or body).split())[:EXCERPT]
     return SearchDoc(url, title, note.kind, domain, confidence if isinstance(confidence, str) else "", excerpt,
-                     " ".join(sorted(titled)), " ".join(sorted(body_words)))  # fmt: skip
+                     " ".join(titled), " ".join(body_words))  # fmt: skip
 
 
 class SearchIndex:

@@ -28,6 +28,7 @@ class SiteModel:
     kb: KnowledgeBase
     convergence: Any = None  # kb.convergence.Convergence, when computed
     urls: dict[str, str] = field(init=False)
+    listed: dict[str, dict[str, Any]] = field(init=False, default_factory=dict)  # memo of pages.item
 
     def __post_init__(self) -> None:
         self.urls = note_urls({p: (n.kind, n.title) for p, n in self.kb.notes.items()})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 import multiprocessing
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,8 +63,17 @@ def read_manifest(previous: Path) -> dict[str, str]:
 
 
 def fingerprint(page: Page, stamp: str) -> str:
-    """Hash of everything that decides a page's bytes."""
-    return hashlib.blake2b(repr((stamp, page.template, page.digest, page.context)).encode(), digest_size=16).hexdigest()
+    """Hash of everything that decides a page's bytes.
+
+    marshal format 2 (no back-references, so equal contexts give equal bytes) is about twice as
+    fast as repr; a context holding a type marshal cannot write is spelled out by repr instead.
+    """
+    inputs = (stamp, page.template, page.digest, page.context)
+    try:
+        data = marshal.dumps(inputs, 2)
+    except ValueError:
+        data = repr(inputs).encode()
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
 def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
