@@ -28,6 +28,11 @@ def read_body(root: Path, note: Note, max_bytes: int) -> str:
         data = path.read_bytes()
     except OSError:
         return ""
+    return body_of(data, note)
+
+
+def body_of(data: bytes, note: Note) -> str:
+    """The body of a note from its file's bytes: the text after its front matter."""
     text, _ = frontmatter.decode(data, note.path)
     if note.body_line <= 1:
         return text

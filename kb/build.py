@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kb.build_state import RECORDS_PER_FILE, BuildState, install, manifest_hash
+from kb.cache import Stamp
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
-from kb.model import KnowledgeBase
+from kb.model import Diagnostic, KnowledgeBase
 from kb.output import (
     check_output_folder,
     clean_leftovers,
@@ -75,25 +77,52 @@ class BuildResult:
     search_message: str
 
 
-def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None) -> BuildResult:
+@dataclass(frozen=True)
+class Recording:
+    """Keep this build's state for quick rebuilds (kb.build_state): where, and what was read."""
+
+    folder: Path  # the state folder of this root and output folder
+    stamps: dict[str, Stamp | None]  # every file's stamp, taken before it was read
+    discovery: tuple[Diagnostic, ...]
+    key: str
+
+
+def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None, recording: Recording | None = None) -> BuildResult:
     """Build into a staging folder beside --out, then swap it into place."""
     reporter = reporter or SilentReporter()
     check_output_folder(options.out, kb.root)
     clean_leftovers(options.out)
     staging = make_staging(options.out)
+    fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
         model = SiteModel(kb, convergence=_convergence(kb))
-        marks, docs = write_pages(model, staging, options, reporter)
+        marks, docs = write_pages(model, staging, options, reporter, fresh)
         written = sorted(marks)
         write_exports(model, staging, options, written)
         copy_static(staging, options.templates)
-        indexed, message = _index_search(docs, staging, options)
+        urls = write_search_index(docs, staging, options.out) if options.search else []
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if fresh:
+            shutil.rmtree(fresh, ignore_errors=True)
         raise
+    if recording and fresh:
+        _keep_state(recording, fresh, model, urls, options.out)
     reporter.done()
-    return BuildResult(options.out, len(written), indexed, message)
+    message = f"search index: {len(urls)} pages" if options.search else "search index skipped"
+    return BuildResult(options.out, len(written), options.search, message)
+
+
+def _keep_state(recording: Recording, fresh: Path, model: SiteModel, urls: list[str], out: Path) -> None:
+    """Install the state of the build just swapped in (its records are already in `fresh`)."""
+    paths = list(model.kb.notes)
+    state = BuildState(
+        key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
+        chunk_of={path: index // RECORDS_PER_FILE for index, path in enumerate(paths)},
+        doc_ids={url: number for number, url in enumerate(urls)}, manifest_hash=manifest_hash(out),
+    )  # fmt: skip
+    install(fresh, recording.folder, state, model.kb.diagnostics)
 
 
 def _convergence(kb: KnowledgeBase) -> object | None:
@@ -115,13 +144,15 @@ def site_wide_families(model: SiteModel) -> list[PageFamily]:
     return families + [site_pages, links_pages]
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter) -> tuple[dict[str, str], list[SearchDoc]]:
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, records: Path | None = None) -> tuple[dict[str, str], list[SearchDoc]]:
     """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk.
 
     Returns every page's fingerprint and the note pages' search entries.
     """
     site = {"title": options.title, "url": options.site_url}
-    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search)
+    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records)
+    if records:
+        records.mkdir(parents=True, exist_ok=True)
     marks: dict[str, str] = {}
     docs: list[SearchDoc] = []
     reporter.stage("rendering pages", len(model.kb.notes))
@@ -132,13 +163,6 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
         reporter.advance(sum(1 for path, *_ in chunk if path in note_pages))
     save_manifest(out, options.out, marks)
     return marks, docs
-
-
-def _index_search(docs: list[SearchDoc], out: Path, options: BuildOptions) -> tuple[bool, str]:
-    """Write the search index of the note pages (unless turned off)."""
-    if not options.search:
-        return False, "search index skipped"
-    return True, f"search index: {write_search_index(docs, out, options.out)} pages"
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:

@@ -142,26 +142,27 @@ class ConsoleReporter:
 @click.option("--site-url", default="", help="Absolute URL the site is served from (for sitemap and feed).")
 @click.option("--title", default="Knowledge base", show_default=True, help="Site title.")
 @click.option("--no-search", is_flag=True, help="Skip the search index.")
+@click.option("--full", is_flag=True, help="Rebuild every page, even when only note bodies changed since the last build.")
 @check_options
-def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, strict: bool, select: str | None, ignore: str | None) -> None:
+def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, full: bool, strict: bool, select: str | None, ignore: str | None) -> None:
     """Render the knowledge base as a static site (previous site kept if the build fails).
 
+    After edits to note bodies only, rewrites just those notes' pages and search entries.
     Prints the check summary; fails only with --strict (or when the site cannot be written).
     """
-    import kb
-    from kb.build import BuildOptions, build_site
+    from kb.build import BuildOptions
     from kb.check import summarise
     from kb.output import OutputError
+    from kb.quick_build import build
 
     chosen, settings = resolve_root(root)
-    base = kb.load(chosen, settings)
-    items = filter_diagnostics(base.diagnostics, select, ignore)
     options = BuildOptions(out=(out or Path("site")).resolve(), templates=templates, site_url=site_url, title=title, search=not no_search)
     try:
-        result = build_site(base, options, ConsoleReporter())
+        result, diagnostics = build(chosen, settings, options, ConsoleReporter(), full)
     except OutputError as error:
         click.echo(f"kb: {error}", err=True)
         sys.exit(2)
+    items = filter_diagnostics(diagnostics, select, ignore)
     summary = summarise(items)
     click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
     click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")

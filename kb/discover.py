@@ -45,7 +45,7 @@ def _walk(folder: Path, root: Path, settings: Settings, files: dict[str, Path], 
     for entry in entries:
         if entry.name.startswith(".") or entry.name in settings.exclude:
             continue
-        rel = Path(entry.path).relative_to(root).as_posix()
+        rel = entry.path[len(str(root)) + 1 :].replace(os.sep, "/")  # scandir paths start with root's
         if entry.is_symlink() and not _inside(entry.path, root):
             problems.append(diagnostic("symlink-outside-root", rel, 1, 1, "symbolic link leads outside the root (or nowhere); skipped"))
         elif entry.is_dir():

@@ -10,7 +10,7 @@ from typing import Any, Callable
 
 from kb.frontmatter import as_date
 from kb.graph import Edge, edges_of
-from kb.model import KnowledgeBase, Note, ResolvedLink
+from kb.model import Diagnostic, KnowledgeBase, Note, ResolvedLink
 from kb.urls import assign_slugs, note_urls
 
 CONFIDENCE_HELP = {
@@ -87,6 +87,14 @@ class SiteModel:
             if item.resolution.status == "text":
                 counts[item.origin] += 1
         return counts
+
+    @cached_property
+    def diagnostics_by_path(self) -> dict[str, list[Diagnostic]]:
+        """`kb check`'s diagnostics by file."""
+        table: dict[str, list[Diagnostic]] = defaultdict(list)
+        for found in self.kb.diagnostics:
+            table[found.path].append(found)
+        return table
 
     def note(self, path: str) -> Note:
         """A note by path."""

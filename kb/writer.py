@@ -12,6 +12,7 @@ import hashlib
 import json
 import marshal
 import multiprocessing
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
@@ -19,6 +20,13 @@ from urllib.parse import unquote
 
 import kb
 from kb.body import read_body
+from kb.build_state import (
+    RECORDS_PER_FILE,
+    PageRecord,
+    is_clean,
+    shape_of,
+    write_records,
+)
 from kb.model import Note
 from kb.pages import Page, note_page
 from kb.render import make_environment, render_page, templates_dir
@@ -41,6 +49,7 @@ class WriteJob:
     stamp: str  # fingerprint of the templates and kb's version
     site: dict[str, Any]
     search: bool = True  # also return each note page's search entry
+    records: Path | None = None  # where to keep each note page's PageRecord (kb.build_state)
 
 
 def templates_stamp(user_templates: Path | None) -> str:
@@ -91,17 +100,32 @@ def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
 NoteWritten = tuple[str, str, bool, SearchDoc | None]  # path, fingerprint, rendered, search entry
 
 
-def write_note(model: Any, note: Note, job: WriteJob, env: Any) -> NoteWritten:
-    """Write a note's page and make its search entry (the body is read once, for both)."""
-    text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes) if job.search else None
-    page = note_page(model, note, text)
-    written = write_page(page, job, env)
-    doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text) if text is not None else None
-    return (*written, doc)
+def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: Any) -> list[NoteWritten]:
+    """Write some notes' pages (the `start`-th note onwards) with their search entries and records."""
+    done, records = [], defaultdict(dict)
+    for number, path in enumerate(paths, start):
+        note = model.kb.notes[path]
+        text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes) if job.search else None
+        page = note_page(model, note, text)
+        doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text) if text is not None else None
+        done.append((*write_page(page, job, env), doc))
+        if job.records is not None:
+            records[number // RECORDS_PER_FILE][path] = page_record(model, note, page, doc)
+    for group, kept in records.items():
+        write_records(job.records, group, kept)
+    return done
+
+
+def page_record(model: Any, note: Note, page: Page, doc: SearchDoc | None) -> PageRecord:
+    """What re-rendering this page after a body-only edit needs (see kb.quick_build)."""
+    links = model.outlinks.get(note.path, [])
+    urls = {r.target_path: model.urls[r.target_path] for r in links if r.target_path in model.urls}
+    clean = is_clean(model.diagnostics_by_path.get(note.path, []))
+    return PageRecord(shape_of(note), clean, page.path, page.template, page.context, links, urls, doc)
 
 
 PageFamily = Callable[[Any], Iterable[Page]]  # a function from the site model to some site-wide pages
-Task = tuple[str, Any]  # ("family", index into the families) or ("notes", [note paths])
+Task = tuple[str, Any]  # ("family", index into the families) or ("notes", (first note's number, [note paths]))
 _WORKER: dict[str, Any] = {}  # set before forking: what the workers inherit
 
 
@@ -110,7 +134,7 @@ def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], worke
     by forked workers when there are many; yields each finished task's pages (search entry or None)."""
     paths = list(model.kb.notes)
     tasks: list[Task] = [("family", index) for index in range(len(families))]
-    tasks += [("notes", paths[i : i + CHUNK]) for i in range(0, len(paths), CHUNK)]
+    tasks += [("notes", (i, paths[i : i + CHUNK])) for i in range(0, len(paths), CHUNK)]
     if len(paths) < PARALLEL_MIN_PAGES or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
         env = make_environment(job.templates)
         yield from (_run(model, job, families, env, task) for task in tasks)
@@ -133,7 +157,7 @@ def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: 
     """Write the pages of one task."""
     kind, what = task
     if kind == "notes":
-        return [write_note(model, model.kb.notes[path], job, env) for path in what]
+        return write_notes(model, what[1], what[0], job, env)
     return [(*write_page(page, job, env), None) for page in families[what](model)]
 
 

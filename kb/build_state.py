@@ -1,0 +1,133 @@
+"""What a full build leaves behind so that the next one can redo only what an edit touched.
+
+Beside the parse cache (kb.cache.cache_folder), per output folder:
+
+- `state.pickle`: a BuildState: the key of everything else a build depends on (kb's code, the
+  templates, settings and options), every file's stamp as it was *before* it was read, which
+  records file holds each note, each page's search document id, and a hash of
+  the site's manifest (a site changed by another build no longer matches).
+- `diagnostics.pickle`: the diagnostics of the base the site shows (unchanged by a quick rebuild).
+- `records-N.pickle`: a PageRecord per note, written by the worker that rendered its page: what
+  re-rendering that page needs without loading the rest of the base.
+
+A full build writes them into a fresh folder and moves it into place after the site is swapped
+in; a quick rebuild (kb.quick_build) rewrites the records it changed, then the state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from kb.cache import (
+    Stamp,
+    cache_folder,
+    code_stamp,
+    read_pickle,
+    stamp_of,
+    write_pickle,
+)
+from kb.config import Settings
+from kb.discover import Discovered
+from kb.model import Diagnostic, Note, ResolvedLink
+
+STATE = "state.pickle"
+DIAGNOSTICS = "diagnostics.pickle"
+RECORDS_PER_FILE = 25  # a quick rebuild reads one small file per changed note
+READ_RULES = ("KB10",)  # codes of the rules reading a file reports (yaml-error ... unreadable-file)
+
+
+class PageRecord(NamedTuple):
+    """One note's page as the last build made it, and the parse it came from."""
+
+    shape: str  # hash of the parse result with the content hash left out
+    clean: bool  # reading the file reported nothing
+    path: str  # the page's site path
+    template: str
+    context: dict[str, Any]  # without the body
+    links: list[ResolvedLink]  # the note's resolved links
+    urls: dict[str, str]  # site path of every note those links reach
+    doc: Any  # kb.search.SearchDoc, or None without search
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What the last full or quick build was made from (see the module docstring)."""
+
+    key: str
+    stamps: dict[str, Stamp | None]
+    discovery: tuple[Diagnostic, ...]
+    chunk_of: dict[str, int]
+    doc_ids: dict[str, int]
+    manifest_hash: str
+
+
+def shape_of(note: Note) -> str:
+    """A hash of everything parsed from a file except its content hash (repr spells values out)."""
+    return hashlib.blake2b(repr(replace(note, digest="")).encode(), digest_size=16).hexdigest()
+
+
+def is_clean(diagnostics: list[Diagnostic]) -> bool:
+    """Whether none of a file's diagnostics came from reading it."""
+    return not any(d.code.startswith(READ_RULES) for d in diagnostics)
+
+
+def build_key(root: Path, settings: Settings, options: Any, templates: str) -> str:
+    """Everything besides the notes that decides the site's bytes."""
+    inputs = (code_stamp(), templates, repr(settings), str(root), options.title, options.site_url, options.search, str(options.templates))
+    return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
+
+
+def state_folder(root: Path, out: Path) -> Path:
+    """Where the state of builds of `root` into `out` lives."""
+    return cache_folder(root) / "builds" / hashlib.blake2b(str(out.resolve()).encode(), digest_size=8).hexdigest()
+
+
+def take_stamps(found: Discovered) -> dict[str, Stamp | None]:
+    """Every discovered file's stamp, taken before anything is read."""
+    return {rel: stamp_of(path) for rel, path in found.files}
+
+
+def manifest_hash(site: Path) -> str:
+    """Hash of a site's page manifest ("" when it has none)."""
+    try:
+        return hashlib.blake2b((site / ".kb-manifest.json").read_bytes(), digest_size=16).hexdigest()
+    except OSError:
+        return ""
+
+
+def read_state(folder: Path) -> BuildState | None:
+    """The stored state, or None when absent, unreadable or of another shape."""
+    state = read_pickle(folder / STATE)
+    return state if isinstance(state, BuildState) else None
+
+
+def read_records(folder: Path, chunk: int) -> dict[str, PageRecord]:
+    """One records file ({} when unreadable)."""
+    records = read_pickle(folder / f"records-{chunk}.pickle")
+    return records if isinstance(records, dict) else {}
+
+
+def write_records(folder: Path, chunk: int, records: dict[str, PageRecord]) -> None:
+    """Store one records file (failures only cost the next build its quick path)."""
+    write_pickle(folder / f"records-{chunk}.pickle", records)
+
+
+def read_diagnostics(folder: Path) -> tuple[Diagnostic, ...] | None:
+    """The diagnostics the last full build stored (None when unreadable)."""
+    found = read_pickle(folder / DIAGNOSTICS)
+    return found if isinstance(found, tuple) else None
+
+
+def install(fresh: Path, folder: Path, state: BuildState, diagnostics: tuple[Diagnostic, ...]) -> None:
+    """Make a full build's freshly written records the current state, replacing the old one."""
+    write_pickle(fresh / DIAGNOSTICS, diagnostics)
+    write_pickle(fresh / STATE, state)
+    shutil.rmtree(folder, ignore_errors=True)
+    try:
+        fresh.rename(folder)
+    except OSError:
+        shutil.rmtree(fresh, ignore_errors=True)

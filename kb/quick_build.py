@@ -1,0 +1,182 @@
+"""`kb build`: a quick rebuild after body-only edits, else a full build that leaves its state behind.
+
+When every changed file parses to the same note as before except for its content hash (same
+front matter, links at the same places, same headings and evidence sections, nothing reported
+while reading it), no other page can change: the rebuild re-renders those notes' own pages
+from their records (kb.build_state), updates the search terms whose postings moved, and the page
+manifest. Everything is computed in memory first and the previous site is untouched if that
+fails; then each of the few files is replaced by an atomic rename. Files added or removed, any
+other edit, other templates, settings, options or kb code, or a site that another build changed
+all mean a full build (`--full` forces one).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, NamedTuple
+from urllib.parse import unquote
+
+from kb.body import body_of, render_note_body
+from kb.build import BuildOptions, BuildResult, Recording, Reporter, build_site
+from kb.build_state import (
+    STATE,
+    BuildState,
+    PageRecord,
+    build_key,
+    manifest_hash,
+    read_diagnostics,
+    read_records,
+    read_state,
+    shape_of,
+    state_folder,
+    take_stamps,
+    write_records,
+)  # fmt: skip
+from kb.cache import Stamp, write_pickle
+from kb.config import Settings
+from kb.discover import Discovered, discover
+from kb.model import Diagnostic
+from kb.output import check_output_folder, clean_leftovers
+from kb.pages import Page
+from kb.read import read_note
+from kb.render import make_environment, render_page
+from kb.search import FOLDER, Change, index_updates, search_doc
+from kb.writer import MANIFEST, fingerprint, templates_stamp
+
+MAX_CHANGED = 50  # more changed files than this: a full build is as quick
+
+
+class Built(NamedTuple):
+    """A finished build and the diagnostics of the base it shows."""
+
+    result: BuildResult
+    diagnostics: tuple[Diagnostic, ...]
+
+
+class Plan(NamedTuple):
+    """What a quick rebuild will write: site files (None: delete) and updated records by chunk."""
+
+    files: dict[str, str | None]
+    records: dict[int, dict[str, PageRecord]]
+    notes: int
+
+
+def build(root: Path, settings: Settings, options: BuildOptions, reporter: Reporter | None = None, full: bool = False) -> Built:
+    """Build the site of `root`: quickly when only note bodies changed, else in full."""
+    from kb.pipeline import assemble
+
+    check_output_folder(options.out, root)
+    clean_leftovers(options.out)
+    found = discover(root, settings)
+    stamps = take_stamps(found)
+    folder = state_folder(root, options.out)
+    key = build_key(root, settings, options, templates_stamp(options.templates))
+    quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key)
+    if quick is not None:
+        return quick
+    base = assemble(root, settings, found, True)
+    return Built(build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key)), base.diagnostics)
+
+
+def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str) -> Built | None:
+    """Rewrite only what body-only edits change; None when a full build is needed."""
+    state = read_state(folder)
+    diagnostics = read_diagnostics(folder)
+    if state is None or diagnostics is None or not _still_valid(state, key, found, stamps, options.out):
+        return None
+    changed = [rel for rel, stamp in stamps.items() if stamp != state.stamps[rel]]
+    if len(changed) > MAX_CHANGED:
+        return None
+    plan = _plan(root, settings, options, state, changed, folder) if changed else Plan({}, {}, 0)
+    if plan is None:
+        return None
+    rewritten = _apply(plan.files, options.out)
+    for chunk, records in plan.records.items():
+        write_records(folder, chunk, records)
+    if changed:
+        write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_hash(options.out)))
+    message = f"quick rebuild: {plan.notes} changed note(s), {rewritten} file(s) rewritten"
+    return Built(BuildResult(options.out, plan.notes, options.search, message), diagnostics)
+
+
+def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[str, Stamp | None], out: Path) -> bool:
+    """Whether the last build's state describes this site, these files and these options."""
+    same_files = state.stamps.keys() == stamps.keys() and state.discovery == found.diagnostics
+    return state.key == key and same_files and state.manifest_hash == manifest_hash(out) != ""
+
+
+def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path) -> Plan | None:
+    """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
+    env, stamp = make_environment(options.templates), templates_stamp(options.templates)
+    site = {"title": options.title, "url": options.site_url}
+    chunks: dict[int, dict[str, PageRecord]] = {}
+    pages: dict[str, str | None] = {}
+    marks: dict[str, str] = {}
+    changes: list[Change] = []
+    for rel in changed:
+        records = chunks.setdefault(state.chunk_of[rel], read_records(folder, state.chunk_of[rel]))
+        redone = _rerender(root / rel, rel, records.get(rel), settings, options, env, site)
+        if redone is None:
+            return None
+        html, page, doc = redone
+        pages[unquote(page.path)] = html
+        marks[page.path] = fingerprint(page, stamp)
+        if doc is not None and records[rel].doc is not None:
+            changes.append((state.doc_ids[page.path], records[rel].doc, doc))
+        records[rel] = records[rel]._replace(doc=doc)
+    files = {**pages, **_manifest_update(options.out, marks)}
+    files.update((f"{FOLDER}/{name}", text) for name, text in index_updates(options.out / FOLDER, changes).items())
+    return Plan(files, chunks, len(changed))
+
+
+def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Settings, options: BuildOptions, env: Any, site: dict[str, str]) -> tuple[str, Page, Any] | None:
+    """A changed note's page (HTML, Page without body) and search entry, if only its body changed."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    loaded = read_note(rel, data, settings)
+    note = loaded.note
+    if record is None or note is None or loaded.diagnostics or not record.clean or shape_of(note) != record.shape:
+        return None
+    text = body_of(data, note)
+    body = render_note_body(text, note, record.path, record.links, record.urls)
+    html = render_page(env, Page(record.path, record.template, {**record.context, "body": body}), site)
+    doc = search_doc(record.path, note, record.context["title"], record.context["domain"], text) if options.search else None
+    return html, Page(record.path, record.template, record.context, note.digest), doc
+
+
+def _manifest_update(out: Path, marks: dict[str, str]) -> dict[str, str]:
+    """The page manifest with new fingerprints, written as kb.writer.save_manifest writes it."""
+    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    manifest.update(marks)
+    return {MANIFEST: json.dumps(dict(sorted(manifest.items())), indent=0)}
+
+
+def _apply(files: dict[str, str | None], out: Path) -> int:
+    """Replace each file whose bytes change with an atomic rename (None: remove it); how many."""
+    rewritten = 0
+    _remove_strays({(out / name).parent for name in files})
+    for name, text in files.items():
+        target = out / name
+        data = None if text is None else text.encode("utf-8")
+        if data is not None and target.is_file() and target.read_bytes() == data:
+            continue
+        rewritten += 1
+        if data is None:
+            target.unlink(missing_ok=True)
+            continue
+        temporary = target.with_name(f".kb-tmp-{os.getpid()}-{target.name}")
+        temporary.write_bytes(data)  # a new file, with the usual permissions (not mkstemp's 0600)
+        os.replace(temporary, target)
+    return rewritten
+
+
+def _remove_strays(folders: set[Path]) -> None:
+    """Remove temporary files a quick rebuild killed while replacing files left in these folders."""
+    for folder in folders:
+        for stray in folder.glob(".kb-tmp-*"):
+            stray.unlink(missing_ok=True)

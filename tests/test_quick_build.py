@@ -1,0 +1,137 @@
+"""Quick rebuilds: after body-only edits kb rewrites only those pages, and gets the same bytes as a full build."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from kb.build import BuildOptions
+from kb.config import load_settings
+from kb.quick_build import Built, build
+
+ROOT = Path(__file__).resolve().parents[1]
+CLAIMS = ROOT / "claims"
+EDITED = "domains/ai-alignment/the specification trap means any values encoded at training time become structurally unstable as deployment contexts diverge from training conditions.md"
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder by relative path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def inodes(folder: Path) -> dict[str, int]:
+    """Every file's inode: a rewritten file gets a new one."""
+    return {p.relative_to(folder).as_posix(): p.stat().st_ino for p in folder.rglob("*") if p.is_file()}
+
+
+def run(root: Path, out: Path, **options: Any) -> Built:
+    """`kb build ROOT --out OUT` through the library."""
+    full = options.pop("full", False)
+    return build(root.resolve(), load_settings(root.resolve()), BuildOptions(out=out.resolve(), **options), None, full)
+
+
+def is_quick(built: Built) -> bool:
+    return built.result.search_message.startswith("quick rebuild")
+
+
+@pytest.fixture()
+def base(tmp_path: Path) -> Path:
+    """A copy of claims/ built once into tmp_path/site."""
+    root = tmp_path / "kb"
+    shutil.copytree(CLAIMS, root)
+    assert not is_quick(run(root, tmp_path / "site"))
+    return root
+
+
+def append(root: Path, rel: str, text: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_a_body_edit_rebuilds_quickly_and_equals_a_full_build(base: Path, tmp_path: Path) -> None:
+    append(base, EDITED, "\nA sentence naming quasicrystals and holography.\n")
+    quick = run(base, tmp_path / "site")
+    assert is_quick(quick) and quick.result.pages == 1
+    run(base, tmp_path / "full", full=True)
+    a, b = tree(tmp_path / "site"), tree(tmp_path / "full")
+    assert sorted(a) == sorted(b)
+    assert [p for p in a if a[p] != b[p]] == []
+    assert b"quasicrystals" in a[next(p for p in a if p.startswith("claims/the-specification-trap-means"))]
+
+
+def test_a_quick_rebuild_rewrites_only_the_page_its_search_terms_and_the_manifest(base: Path, tmp_path: Path) -> None:
+    before = inodes(tmp_path / "site")
+    append(base, EDITED, "\nQuasicrystals.\n")
+    run(base, tmp_path / "site")
+    after = inodes(tmp_path / "site")
+    rewritten = sorted(p for p in after if before.get(p) != after[p])
+    page = next(p for p in after if p.startswith("claims/the-specification-trap-means-any-values"))
+    assert rewritten == sorted([".kb-manifest.json", page, f"search/terms-{'qu'.encode().hex()}.json"])
+    assert not any(".kb-tmp-" in p for p in after)
+
+
+def test_nothing_changed_writes_nothing(base: Path, tmp_path: Path) -> None:
+    before = inodes(tmp_path / "site")
+    path = base / EDITED
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))  # touched, same bytes
+    built = run(base, tmp_path / "site")
+    assert is_quick(built) and "0 file(s) rewritten" in built.result.search_message
+    assert inodes(tmp_path / "site") == before
+    assert built.diagnostics == run(base, tmp_path / "again", full=True).diagnostics
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda root: (root / EDITED).write_text((root / EDITED).read_text(encoding="utf-8").replace("confidence: likely", "confidence: proven", 1), encoding="utf-8"), id="front matter"),
+        pytest.param(lambda root: append(root, EDITED, "\nSee also [[no such claim here]].\n"), id="new link"),
+        pytest.param(lambda root: append(root, EDITED, "\n## A new heading\n"), id="new heading"),
+        pytest.param(lambda root: (root / EDITED).write_bytes((root / EDITED).read_bytes() + b"\n\xff broken byte\n"), id="bad encoding"),
+        pytest.param(lambda root: shutil.copy(root / EDITED, root / "domains/ai-alignment/a copied claim.md"), id="new file"),
+        pytest.param(lambda root: (root / EDITED).unlink(), id="removed file"),
+    ],
+)
+def test_any_other_edit_means_a_full_build_with_the_same_result(base: Path, tmp_path: Path, edit: Any) -> None:
+    edit(base)
+    built = run(base, tmp_path / "site")
+    assert not is_quick(built)
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def test_other_options_or_a_site_from_another_build_mean_a_full_build(base: Path, tmp_path: Path) -> None:
+    append(base, EDITED, "\nQuasicrystals.\n")
+    assert not is_quick(run(base, tmp_path / "site", title="Another title"))
+    append(base, EDITED, "\nHolography.\n")
+    (tmp_path / "site" / ".kb-manifest.json").write_text("{}", encoding="utf-8")  # as if another build wrote it
+    assert not is_quick(run(base, tmp_path / "site"))
+    append(base, EDITED, "\nMore holography.\n")
+    assert is_quick(run(base, tmp_path / "site"))
+
+
+def test_a_failing_quick_rebuild_leaves_the_site_untouched(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = tree(tmp_path / "site")
+    append(base, EDITED, "\nQuasicrystals.\n")
+
+    def explode(*args: object, **kwargs: object) -> str:
+        raise RuntimeError("template on fire")
+
+    monkeypatch.setattr("kb.quick_build.render_page", explode)
+    with pytest.raises(RuntimeError, match="template on fire"):
+        run(base, tmp_path / "site")
+    assert tree(tmp_path / "site") == before
+    monkeypatch.undo()
+    assert is_quick(run(base, tmp_path / "site"))  # the edit is still pending, and is picked up
+
+
+def test_kb_build_reports_a_quick_rebuild_and_full_forces_one(base: Path, tmp_path: Path, run_kb_subprocess: Any) -> None:
+    append(base, EDITED, "\nQuasicrystals.\n")
+    quick = run_kb_subprocess("build", str(base), "--out", str(tmp_path / "site"))
+    assert quick.returncode == 0, quick.stderr
+    assert "quick rebuild: 1 changed note(s)" in quick.stdout
+    full = run_kb_subprocess("build", str(base), "--out", str(tmp_path / "site"), "--full")
+    assert "(search index: 28 pages)" in full.stdout and "quick rebuild" not in full.stdout
