@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, NamedTuple
 
 from kb.model import LinkKind, ResolvedLink
 
@@ -25,9 +24,8 @@ _EDGE_OF_KIND: dict[LinkKind, tuple[str, bool]] = {
 }
 
 
-@dataclass(frozen=True)
-class Edge:
-    """A typed relation between two notes, with the prose and place that created it."""
+class Edge(NamedTuple):
+    """A typed relation between two notes, with the prose and place that created it (a tuple: there are many)."""
 
     source: str  # path
     target: str  # path
