@@ -21,13 +21,15 @@ from pathlib import Path
 import kb
 from kb.body import read_body
 from kb.pages import display_title
-from kb.search import search_doc, write_search_index
+from kb.search import SearchIndex, search_doc, write_search_index
 from kb.site_model import SiteModel, domain_of
 base = kb.load(sys.argv[1])
 model = SiteModel(base)
 limit = base.settings.max_file_bytes
-docs = [search_doc(model.urls[n.path], n, display_title(n), domain_of(n), read_body(base.root, n, limit)) for n in base.notes.values()]
-write_search_index(docs, Path(sys.argv[2]), Path(sys.argv[2]) / "none")
+index = SearchIndex(len(base.notes))
+for number, note in enumerate(base.notes.values()):
+    index.add(number, search_doc(model.urls[note.path], note, display_title(note), domain_of(note), read_body(base.root, note, limit)))
+write_search_index(index, Path(sys.argv[2]), Path(sys.argv[2]) / "none")
 """
 PAGEFIND_GLOB = "{claims,sources,maps,notes}/*.html"
 

@@ -21,8 +21,8 @@ from kb.output import (
 )
 from kb.pages import links_pages
 from kb.render import copy_static
-from kb.search import SearchDoc, write_search_index
-from kb.site_files import write_or_link
+from kb.search import SearchIndex, write_search_index
+from kb.site_files import write_or_link, write_parts_or_link
 from kb.site_model import SiteModel
 from kb.writer import (
     PageFamily,
@@ -95,12 +95,13 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
-        model = SiteModel(kb, convergence=_convergence(kb))
-        marks, docs = write_pages(model, staging, options, reporter, fresh)
+        model = SiteModel(kb, convergence=_convergence(kb)).prepare()
+        marks, index = write_pages(model, staging, options, reporter, fresh)
         written = sorted(marks)
         write_exports(model, staging, options, written)
         copy_static(staging, options.templates)
-        urls = write_search_index(docs, staging, options.out) if options.search else []
+        if index is not None:
+            write_search_index(index, staging, options.out)
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -108,19 +109,19 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
             shutil.rmtree(fresh, ignore_errors=True)
         raise
     if recording and fresh:
-        _keep_state(recording, fresh, model, urls, options.out)
+        _keep_state(recording, fresh, model, options.out)
     reporter.done()
-    message = f"search index: {len(urls)} pages" if options.search else "search index skipped"
+    message = f"search index: {len(model.kb.notes)} pages" if index is not None else "search index skipped"
     return BuildResult(options.out, len(written), options.search, message)
 
 
-def _keep_state(recording: Recording, fresh: Path, model: SiteModel, urls: list[str], out: Path) -> None:
+def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) -> None:
     """Install the state of the build just swapped in (its records are already in `fresh`)."""
     paths = list(model.kb.notes)
     state = BuildState(
         key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
         chunk_of={path: index // RECORDS_PER_FILE for index, path in enumerate(paths)},
-        doc_ids={url: number for number, url in enumerate(urls)}, manifest_hash=manifest_hash(out),
+        doc_ids=doc_ids(model), manifest_hash=manifest_hash(out),
     )  # fmt: skip
     install(fresh, recording.folder, state, model.kb.diagnostics)
 
@@ -144,29 +145,36 @@ def site_wide_families(model: SiteModel) -> list[PageFamily]:
     return families + [site_pages, links_pages]
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, records: Path | None = None) -> tuple[dict[str, str], list[SearchDoc]]:
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, records: Path | None = None) -> tuple[dict[str, str], SearchIndex | None]:
     """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk.
 
-    Returns every page's fingerprint and the note pages' search entries.
+    Returns every page's fingerprint and the search index of the note pages (None without search).
     """
     site = {"title": options.title, "url": options.site_url}
     job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records)
     if records:
         records.mkdir(parents=True, exist_ok=True)
     marks: dict[str, str] = {}
-    docs: list[SearchDoc] = []
+    ids = doc_ids(model)
+    index = SearchIndex(len(ids)) if options.search else None
     reporter.stage("rendering pages", len(model.kb.notes))
-    note_pages = set(model.urls.values())
     for chunk in write_all_pages(model, job, site_wide_families(model), options.workers or os.cpu_count() or 1):
         marks.update((path, mark) for path, mark, _, _ in chunk)
-        docs.extend(doc for _, _, _, doc in chunk if doc is not None)
-        reporter.advance(sum(1 for path, *_ in chunk if path in note_pages))
+        for _, _, _, doc in chunk:
+            if doc is not None and index is not None:
+                index.add(ids[doc.url], doc)
+        reporter.advance(sum(1 for path, *_ in chunk if path in ids))
     save_manifest(out, options.out, marks)
-    return marks, docs
+    return marks, index
+
+
+def doc_ids(model: SiteModel) -> dict[str, int]:
+    """Each note page's search document id: the note's place in the base."""
+    return {model.urls[path]: number for number, path in enumerate(model.kb.notes)}
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:
     """graph.json, sitemap.xml and feed.xml."""
-    write_or_link(out / "graph.json", options.out / "graph.json", graph_json(model))
+    write_parts_or_link(out / "graph.json", options.out / "graph.json", graph_json(model))
     write_or_link(out / "sitemap.xml", options.out / "sitemap.xml", sitemap_xml(model, pages, options.site_url))
     write_or_link(out / "feed.xml", options.out / "feed.xml", atom_feed(model, options.site_url, options.title))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import math
 from collections import defaultdict
+from itertools import islice
+from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from kb.site_model import SiteModel, date_of, domain_of, text_of
@@ -32,16 +34,31 @@ def layout(model: SiteModel) -> dict[str, tuple[float, float]]:
     return positions
 
 
-def graph_json(model: SiteModel) -> str:
-    """All nodes (with precomputed positions) and typed edges, for the graph view and tools."""
+def graph_json(model: SiteModel) -> Iterator[str]:
+    """All nodes (with precomputed positions) and typed edges, for the graph view and tools.
+
+    Yielded in pieces (a few hundred items each), so the whole document never sits in memory.
+    """
     where = layout(model)
-    nodes = [
+    nodes = (
         {"id": path, "title": note.title, "kind": note.kind, "domain": domain_of(note), "confidence": text_of(note, "confidence"),
          "url": model.urls[path], "degree": model.degree[path], "x": where[path][0], "y": where[path][1]}
         for path, note in model.kb.notes.items()
-    ]  # fmt: skip
-    edges = [{"source": e.source, "target": e.target, "type": e.type, "text": e.text} for e in model.edges]
-    return json.dumps({"nodes": nodes, "edges": edges}, ensure_ascii=False, separators=(",", ":"))
+    )  # fmt: skip
+    edges = ({"source": e.source, "target": e.target, "type": e.type, "text": e.text} for e in model.edges)
+    yield '{"nodes":['
+    yield from _json_items(nodes)
+    yield '],"edges":['
+    yield from _json_items(edges)
+    yield "]}"
+
+
+def _json_items(items: Iterable[object], batch: int = 500) -> Iterator[str]:
+    """Compact JSON of each item, comma-separated, in batches."""
+    iterator, first = iter(items), True
+    while group := list(islice(iterator, batch)):
+        yield ("" if first else ",") + ",".join(json.dumps(value, ensure_ascii=False, separators=(",", ":")) for value in group)
+        first = False
 
 
 def sitemap_xml(model: SiteModel, pages: list[str], site_url: str) -> str:

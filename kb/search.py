@@ -21,7 +21,7 @@ import re
 from array import array
 from collections import defaultdict
 from pathlib import Path
-from typing import Any, Iterable, NamedTuple
+from typing import Any, Iterable, Iterator, NamedTuple
 
 from kb.model import Note
 from kb.site_files import write_or_link
@@ -73,27 +73,27 @@ def search_doc(url: str, note: Note, title: str, domain: str, body: str) -> Sear
 
 
 class SearchIndex:
-    """Postings accumulated document by document (ids are the order documents are added in)."""
+    """Postings of `count` documents, added in any order under ids fixed beforehand."""
 
-    def __init__(self) -> None:
-        self.docs: list[tuple[str, ...]] = []
-        self.postings: dict[str, array[int]] = defaultdict(lambda: array("I"))
+    def __init__(self, count: int) -> None:
+        self.docs: list[tuple[str, ...] | None] = [None] * count
+        self.postings: dict[str, array[int]] = defaultdict(lambda: array("I"))  # 4 bytes a posting
 
-    def add(self, doc: SearchDoc) -> None:
-        """Add a document's words under the next id."""
-        doc_id = len(self.docs)
-        self.docs.append(doc[:6])
+    def add(self, doc_id: int, doc: SearchDoc) -> None:
+        """Add a document's words (its own word strings are not kept)."""
+        self.docs[doc_id] = tuple(doc[:6])
         for word in doc.title_words.split():
             self.postings[word].append(doc_id << 1 | 1)
         for word in doc.body_words.split():
             self.postings[word].append(doc_id << 1)
 
-    def shards(self) -> dict[str, dict[str, list[int]]]:
-        """Terms grouped into files by their first two characters, postings gap-encoded."""
-        grouped: dict[str, dict[str, list[int]]] = defaultdict(dict)
-        for term in sorted(self.postings):
-            grouped[shard_key(term)][term] = gap_encode(self.postings[term])
-        return grouped
+    def shard_texts(self) -> Iterator[tuple[str, str]]:
+        """(key, JSON) of each terms file, one at a time: terms sorted, postings gap-encoded."""
+        by_key: dict[str, list[str]] = defaultdict(list)
+        for term in self.postings:
+            by_key[shard_key(term)].append(term)
+        for key in sorted(by_key):
+            yield key, _json({term: gap_encode(self.postings[term]) for term in sorted(by_key[key])})
 
 
 def shard_key(term: str) -> str:
@@ -111,25 +111,22 @@ def gap_encode(postings: Iterable[int]) -> list[int]:
     return encoded
 
 
-def write_search_index(docs: Iterable[SearchDoc], out: Path, previous: Path) -> list[str]:
-    """Write the index into `out/search/` (files unchanged since `previous` are hard-linked).
-
-    Returns the documents' URLs in id order.
-    """
-    index = SearchIndex()
-    for doc in sorted(docs):
-        index.add(doc)
-    files = {f"terms-{key}.json": terms for key, terms in index.shards().items()}
-    files.update((f"docs-{start // CHUNK}.json", index.docs[start : start + CHUNK]) for start in range(0, len(index.docs), CHUNK))
-    kinds, domains = (sorted({doc[field] for doc in index.docs}) for field in (2, 3))
-    files["facets.json"] = [_positions(kinds, (doc[2] for doc in index.docs)), _positions(domains, (doc[3] for doc in index.docs))]
-    files["meta.json"] = {"version": 1, "docs": len(index.docs), "chunk": CHUNK, "kinds": kinds, "domains": domains,
-                          "shards": sorted(name[6:-5] for name in files if name.startswith("terms-")), "stopwords": sorted(STOPWORDS)}  # fmt: skip
-    folder = out / FOLDER
+def write_search_index(index: SearchIndex, out: Path, previous: Path) -> None:
+    """Write the index into `out/search/` (files unchanged since `previous` are hard-linked)."""
+    folder, last = out / FOLDER, previous / FOLDER
     folder.mkdir(parents=True, exist_ok=True)
+    shards = []
+    for key, text in index.shard_texts():
+        write_or_link(folder / f"terms-{key}.json", last / f"terms-{key}.json", text)
+        shards.append(key)
+    docs = [doc or ("", "", "", "", "", "") for doc in index.docs]
+    files: dict[str, object] = {f"docs-{start // CHUNK}.json": docs[start : start + CHUNK] for start in range(0, len(docs), CHUNK)}
+    kinds, domains = (sorted({doc[field] for doc in docs}) for field in (2, 3))
+    files["facets.json"] = [_positions(kinds, (doc[2] for doc in docs)), _positions(domains, (doc[3] for doc in docs))]
+    files["meta.json"] = {"version": 1, "docs": len(docs), "chunk": CHUNK, "kinds": kinds, "domains": domains,
+                          "shards": shards, "stopwords": sorted(STOPWORDS)}  # fmt: skip
     for name, value in files.items():
-        write_or_link(folder / name, previous / FOLDER / name, _json(value))
-    return [doc[0] for doc in index.docs]
+        write_or_link(folder / name, last / name, _json(value))
 
 
 def _positions(values: list[str], items: Iterable[str]) -> list[int]:

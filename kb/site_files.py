@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
+from typing import Iterable
 
 
 def link_file(old: Path, new: Path) -> bool:
@@ -24,3 +26,27 @@ def write_or_link(target: Path, previous: Path, text: str) -> None:
     except OSError:
         pass
     target.write_bytes(data)
+
+
+def write_parts_or_link(target: Path, previous: Path, parts: Iterable[str]) -> None:
+    """write_or_link for a large file made piece by piece (never held whole in memory)."""
+    digest, size = hashlib.blake2b(), 0
+    with target.open("wb") as stream:
+        for part in parts:
+            data = part.encode("utf-8")
+            digest.update(data)
+            size += len(data)
+            stream.write(data)
+    try:
+        same = previous.stat().st_size == size and _file_digest(previous) == digest.digest()
+    except OSError:
+        return
+    linked = target.with_name(f".kb-link-{target.name}")
+    if same and link_file(previous, linked):
+        os.replace(linked, target)
+
+
+def _file_digest(path: Path) -> bytes:
+    """blake2b of a file, read in blocks."""
+    with path.open("rb") as stream:
+        return hashlib.file_digest(stream, hashlib.blake2b).digest()

@@ -96,6 +96,12 @@ class SiteModel:
             table[found.path].append(found)
         return table
 
+    def prepare(self) -> SiteModel:
+        """Compute every derived view now (before forking page writers, which then share them)."""
+        for view in ("outlinks", "edges_out", "edges_in", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
+            getattr(self, view)
+        return self
+
     def note(self, path: str) -> Note:
         """A note by path."""
         return self.kb.notes[path]

@@ -8,6 +8,7 @@ The previous site is never modified: new renders always go to new files in the s
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import marshal
@@ -140,10 +141,12 @@ def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], worke
         yield from (_run(model, job, families, env, task) for task in tasks)
         return
     _WORKER.update(model=model, job=job, families=families)
+    gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             yield from pool.imap_unordered(_run_inherited, tasks)
     finally:
+        gc.unfreeze()
         _WORKER.clear()
 
 
