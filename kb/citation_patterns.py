@@ -87,8 +87,10 @@ _YEAR = r"""
 """
 _YEAR_RE = re.compile(_YEAR, re.X)
 
+_LOWER_ORGS = "|".join(re.escape(n) for n in sorted(_ORGS, key=len, reverse=True) if n[0].islower())  # a16z, xAI
 _DIRECT_RE = re.compile(rf"""
     (?<![\w'’\-@/.])                    # starts a word: not inside a word, handle, path or abbreviation
+    (?=[^\W\d_a-z]|{_PARTICLE}\s|{_LOWER_ORGS})  # quick test: a name in a-z is never kept
     (?=(?P<all>                         # a lookahead, so that overlapping candidates are all seen
       (?P<name>{_ORG_ALT}|{_NAME})      # a known organisation, or a surname with its particles
       (?:['’](?!\w))?                   # a plural possessive: "Jones' 2019"
@@ -114,13 +116,15 @@ _HANDLE_RE = re.compile(rf"""
     ))""", re.X)
 
 _CAPWORD = r"[A-ZÀ-ÖØ-Þ][\w\-]*(?:['’]s)?"  # a capitalised title word, possibly possessive
+_DOCUMENT_WORD = r"(?i:paper|report|framework|whitepaper|preprint|essay|study|memo|manifesto|proposal|agenda)\b"
+_DOCUMENT_WORD_RE = re.compile(_DOCUMENT_WORD)  # a quick test: no document word, no named document
 _PAPER_RE = re.compile(rf"""
     (?<![\w\-'’])                       # starts a word
     (?=(?P<all>
       (?:["“‘'](?P<quoted>[^"”’';]{{2,80}})["”’']    # a quoted title ...
         |(?P<title>{_CAPWORD}(?:\s+(?:(?:of|for|the|and|in|on|to|a|an|from|with|via|as)\s+)?{_CAPWORD}){{0,7}})
       )                                 # ... or capitalised words, small connectives allowed
-      \s+(?i:paper|report|framework|whitepaper|preprint|essay|study|memo|manifesto|proposal|agenda)\b
+      \s+{_DOCUMENT_WORD}
     ))""", re.X)                        # followed by a document word: "Full-Stack Alignment paper"
 
 _LEAD_RE = re.compile(rf"""
@@ -133,12 +137,14 @@ _LEAD_RE = re.compile(rf"""
     (?P<title>[^,;()\[\]]*)             # the title (or whatever follows) up to the next comma or "("
     """, re.X)
 
+_URL_HINT_RE = re.compile(r"/|www\.", re.I)  # a quick test: every URL_RE match holds one of these
 URL_RE = re.compile(r"""
     (?<![\w@/.])(?:https?://|www\.)[^\s<>"'()\[\]]+     # scheme or www., up to space or bracket
    |(?<![\w@/.\-])(?:[a-z0-9\-]+\.)+                       # or a bare domain ...
     (?:com|org|net|io|ai|dev|co|edu|gov|uk|blog|me|pub|info|google)/[^\s<>"'()\[\]]*   # ... with a path
     """, re.X | re.I)
 
+_ARXIV_HINT_RE = re.compile(r"(?i:arxiv)")  # a quick test: every ARXIV_RE match holds this
 ARXIV_RE = re.compile(r"""
     (?i:arxiv)                          # "arXiv" in any case
     (?:\.org/(?:abs|pdf|html)/          # a URL: arxiv.org/abs/ID
@@ -173,4 +179,5 @@ _PATH_YEAR_RE = re.compile(r"(?:^|[/\-_])((?:19|20)\d{2})(?=$|[/\-_.])")
 _ANY_YEAR_RE = re.compile(r"(?<!\d)(1\d{3}|2\d{3})(?!\d)")
 _ORG_WORD_RE = re.compile(r"\b(?:Team|Labs?|Institute|Foundation|Cent(?:er|re)|University|Group|Collective"
                           r"|Project|Initiative|Council|Inc|Ltd)\b")
+_POSSESSIVE_RE = re.compile(r"(?<=\w)['’]s?$")  # a trailing possessive: "Knuth's", "Jones'"
 _NOUN_SUFFIX_RE = re.compile(r"(?:tion|sion|ness|ment|ity|ism|ogy|ship|ics|sis)s?$")

@@ -11,21 +11,24 @@ note's author-year key) and an optional `programs.yaml` alias table at the root.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import yaml
 
 from kb.cache import TextMemo
+from kb.collector import collector_paused
 from kb.model import KnowledgeBase, LinkKind, Note
-from kb.programs import extract_citations, key_from_source_note
+from kb.programs import extract_citations
+from kb.source_note_keys import key_from_source_note
 
 NO_AUTHOR = frozenset({"", "unattributed", "unknown", "anonymous", "anon", "n/a", "none"})
 SUPPORTING = {"confirm": "support", "extend": "support", "challenge": "challenge"}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProgramEvidence:
     """One piece of evidence tying a program to a claim."""
 
@@ -103,32 +106,46 @@ def key_file(key: str) -> str:
 
 def compute_convergence(kb: KnowledgeBase) -> Convergence:
     """Find the programs behind every claim of a knowledge base."""
+    with collector_paused():  # tens of thousands of small, acyclic objects next to a large loaded base
+        return _compute(kb)
+
+
+def _compute(kb: KnowledgeBase) -> Convergence:
+    """`compute_convergence` itself."""
     cited = citations_by_text(kb)
     aliases = {**source_note_aliases(kb, cited), **alias_table(kb.root)}
-    claims = {note.path: ClaimPrograms(note.path) for note in kb.claims}
-    for note in kb.claims:
-        for key, text in cited.get(cited_text(note), ()):
-            _add(claims[note.path], aliases, key, ProgramEvidence("source-field", text, "support"))
-    for resolved in kb.links:
-        _add_link_evidence(kb, claims, aliases, resolved)
+    claim_notes = kb.claims
+    claims = {note.path: ClaimPrograms(note.path) for note in claim_notes}
+    field_evidence = _source_field_evidence(cited)
+    for note in claim_notes:
+        for key, evidence in field_evidence.get(cited_text(note), ()):
+            _add(claims[note.path], aliases, key, evidence)
+    for path, key, evidence in _link_evidence(kb, claims):
+        _add(claims[path], aliases, key, evidence)
     merge_undated(claims)
-    confidence = {n.path: str(n.meta.get("confidence") or "") for n in kb.claims}
+    confidence = {n.path: str(n.meta.get("confidence") or "") for n in claim_notes}
     return Convergence(claims, confidence)
+
+
+def _source_field_evidence(cited: Mapping[str, tuple[tuple[str, str], ...]]) -> dict[str, list[tuple[str, ProgramEvidence]]]:
+    """(program key, evidence) per cited text, built once and shared by every claim citing that text."""
+    return {text: [(key, ProgramEvidence("source-field", match, "support")) for key, match in found]
+            for text, found in cited.items()}
 
 
 def merge_undated(claims: dict[str, ClaimPrograms]) -> None:
     """Fold `name-nd` into `name-YYYY` when the base cites that name with exactly one year."""
+    keys = set().union(*(found.evidence for found in claims.values()))
     years: dict[str, set[str]] = defaultdict(set)
-    for found in claims.values():
-        for key in found.evidence:
-            name, _, year = key.rpartition("-")
-            if name and year.isdigit():
-                years[name].add(key)
-    for found in claims.values():
-        for key in [k for k in found.evidence if k.endswith("-nd") and len(years.get(k[:-3], ())) == 1]:
-            dated = next(iter(years[key[:-3]]))
+    for key in keys:
+        name, _, year = key.rpartition("-")
+        if name and year.isdigit():
+            years[name].add(key)
+    dated = {key: next(iter(years[key[:-3]])) for key in keys if key.endswith("-nd") and len(years.get(key[:-3], ())) == 1}
+    for found in claims.values() if dated else ():
+        for key in [k for k in found.evidence if k in dated]:
             for item in found.evidence.pop(key):
-                _add(found, {}, dated, item)
+                _add(found, {}, dated[key], item)
 
 
 def _add(found: ClaimPrograms, aliases: dict[str, str], key: str, evidence: ProgramEvidence) -> None:
@@ -139,20 +156,30 @@ def _add(found: ClaimPrograms, aliases: dict[str, str], key: str, evidence: Prog
         entries.append(evidence)
 
 
-def _add_link_evidence(kb: KnowledgeBase, claims: dict[str, ClaimPrograms], aliases: dict[str, str], resolved: Any) -> None:
-    """Evidence from a source note's claim lists, or from a claim's evidence section."""
-    link, target = resolved.link, resolved.target_path
-    if target is None:
-        return
-    if link.kind in (LinkKind.CLAIMS_EXTRACTED, LinkKind.ENRICHMENTS) and target in claims:
-        key = source_key(kb.notes[resolved.origin])
-        if key:
-            _add(claims[target], aliases, key, ProgramEvidence("source-note", f"{kb.notes[resolved.origin].title} lists this claim in {link.kind.value}", "support"))
-    elif link.kind is LinkKind.EVIDENCE and resolved.origin in claims and kb.notes[target].kind == "source":
-        key = source_key(kb.notes[target])
-        if key:
-            stance = SUPPORTING.get(link.context, "support")
-            _add(claims[resolved.origin], aliases, key, ProgramEvidence("evidence-section", f"[[{link.raw}]] ({link.context})", stance))
+def _link_evidence(kb: KnowledgeBase, claims: Mapping[str, ClaimPrograms]) -> Iterator[tuple[str, str, ProgramEvidence]]:
+    """(claim path, program key, evidence) from source notes' claim lists and claims' evidence sections."""
+    listings: dict[tuple[str, LinkKind], ProgramEvidence] = {}  # one shared evidence per source note and list
+    for origin, link, target in _evidence_links(kb):
+        if link.kind is LinkKind.EVIDENCE:
+            key = source_key(kb.notes[target]) if origin in claims and kb.notes[target].kind == "source" else None
+            if key:
+                stance = SUPPORTING.get(link.context, "support")
+                yield origin, key, ProgramEvidence("evidence-section", f"[[{link.raw}]] ({link.context})", stance)
+        elif target in claims and source_key(kb.notes[origin]):
+            if (origin, link.kind) not in listings:
+                text = f"{kb.notes[origin].title} lists this claim in {link.kind.value}"
+                listings[origin, link.kind] = ProgramEvidence("source-note", text, "support")
+            yield target, source_key(kb.notes[origin]), listings[origin, link.kind]
+
+
+def _evidence_links(kb: KnowledgeBase) -> Iterator[tuple[str, Any, str]]:
+    """(origin, link, target path) of resolved links that can carry evidence: claim lists and evidence sections."""
+    kinds = (LinkKind.EVIDENCE, LinkKind.CLAIMS_EXTRACTED, LinkKind.ENRICHMENTS)
+    for resolved in kb.links:
+        if resolved.link.kind in kinds:
+            target = resolved.target_path
+            if target is not None:
+                yield resolved.origin, resolved.link, target
 
 
 def source_key(note: Note) -> str | None:

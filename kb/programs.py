@@ -24,37 +24,31 @@ URL only becomes a program of its own when no named program in its segment claim
 from __future__ import annotations
 
 import re
-import unicodedata
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from typing import NamedTuple
 
-from kb.citation_patterns import (  # noqa: F401  (tables and patterns; ARXIV_RE, DOI_RE, URL_RE re-exported)
-    _ORGS,
-    _ORG_KEYS,
-    _STOP,
-    _GENERIC_TITLE,
-    _PARTICLES,
-    _ASCII_FIX,
-    _ACCOUNT_HOSTS,
-    _ACCOUNT_SUFFIXES,
-    _GENERIC_PATH,
-    _YEAR_RE,
+from kb.citation_identifiers import _find_identifiers, _Ident, _is_unbalanced_close
+from kb.citation_patterns import (  # ARXIV_RE, DOI_RE and URL_RE are re-exported
     _DIRECT_RE,
-    _ORG_RE,
+    _DOCUMENT_WORD_RE,
+    _GENERIC_TITLE,
     _HANDLE_RE,
-    _PAPER_RE,
     _LEAD_RE,
-    URL_RE,
+    _NOUN_SUFFIX_RE,
+    _ORG_RE,
+    _ORGS,
+    _PAPER_RE,
+    _SEGMENT_SEP_RE,
+    _STOP,
+    _YEAR_RE,
     ARXIV_RE,
     DOI_RE,
-    _DETAIL_RE,
-    _SEGMENT_SEP_RE,
-    _URL_PARTS_RE,
-    _PATH_YEAR_RE,
-    _ANY_YEAR_RE,
-    _ORG_WORD_RE,
-    _NOUN_SUFFIX_RE,
+    URL_RE,
 )
+from kb.program_keys import _strip_possessive, program_key
+from kb.source_note_keys import key_from_source_note
 
 __all__ = ["ARXIV_RE", "DOI_RE", "URL_RE", "Citation", "extract_citations", "key_from_source_note", "program_key"]
 
@@ -67,8 +61,7 @@ class Citation:
     text: str  # the matched text as it appears in the input, e.g. "Sorensen et al 2024"
 
 
-@dataclass(frozen=True)
-class _Cand:
+class _Cand(NamedTuple):
     """A candidate program mention inside one segment (offsets into the whole text)."""
 
     start: int
@@ -80,80 +73,6 @@ class _Cand:
     paren: int = -1  # direct candidates: offset of the "(" before the year, -1 if none
     weak: bool = False  # "lead" candidates followed by lower-case text: need a year or identifier
     extent: int = -1  # end of the text the program claims (up to the year it took)
-
-
-@dataclass(frozen=True)
-class _Ident:
-    """An arXiv id, DOI or URL found in the text."""
-
-    start: int
-    end: int
-    kind: str  # "arxiv", "doi" or "url"
-    key: str  # full key for arxiv/doi; the site or account name for url
-    year: str | None = None  # url: a year found in its path
-
-
-# --- Normalisation -----------------------------------------------------------------------------
-
-def program_key(name: str, year: str | int | None) -> str:
-    """Normalise an author surname / organisation / paper name and a year to a program key."""
-    return f"{_name_slug(name)}-{_year_text(year) or 'nd'}"
-
-
-def _name_slug(name: object) -> str:
-    """The key's name part: a canonical organisation slug, else the ASCII slug with glued particles."""
-    text = _strip_possessive(" ".join(str(name or "").split()))
-    org = _ORG_KEYS.get(text.casefold())
-    if org:
-        return org
-    parts = (_ascii_slug(word) for word in _glue_particles(text.split()))
-    return "-".join(part for part in parts if part) or "unknown"
-
-
-def _glue_particles(words: list[str]) -> list[str]:
-    """Glue name particles to the following word: ["van", "der", "Berg"] -> ["vanderBerg"]."""
-    out: list[str] = []
-    pending = ""
-    for word in words:
-        if word.casefold() in _PARTICLES and len(words) > 1:
-            pending += word
-        else:
-            out.append(pending + word)
-            pending = ""
-    return out + ([pending] if pending else [])
-
-
-def _ascii_slug(text: str) -> str:
-    """Lower-case ASCII with diacritics and apostrophes dropped, other punctuation as hyphens."""
-    decomposed = unicodedata.normalize("NFKD", text.translate(_ASCII_FIX))
-    ascii_text = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).encode("ascii", "ignore")
-    plain = re.sub(r"['’`]", "", ascii_text.decode("ascii").lower())
-    return re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
-
-
-def _strip_possessive(text: str) -> str:
-    """Drop a trailing possessive: "Knuth's" -> "Knuth", "Jones'" -> "Jones"."""
-    return re.sub(r"(?<=\w)['’]s?$", "", text)
-
-
-def _year_text(value: object) -> str | None:
-    """The first plausible four-digit year in a year, date or string, else None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value) if 1000 <= value <= 2999 else None
-    year = getattr(value, "year", None)
-    if isinstance(year, int) and not isinstance(value, str):
-        return _year_text(year)
-    match = _ANY_YEAR_RE.search(value) if isinstance(value, str) else None
-    return match.group(1) if match else None
-
-
-def _ident_key(prefix: str, raw: str) -> str:
-    """An identifier key: "arxiv-2512.03048", "doi-10.1038/abc" (only [a-z0-9./-] kept)."""
-    body = re.sub(r"[^a-z0-9./\-]+", "-", raw.lower())
-    body = re.sub(r"-{2,}", "-", body).strip("-./")
-    return f"{prefix}-{body or 'unknown'}"
 
 
 # --- Extraction --------------------------------------------------------------------------------
@@ -169,86 +88,6 @@ def extract_citations(text: str) -> tuple[Citation, ...]:
     return _dedupe(sorted(found, key=lambda pair: pair[0]))
 
 
-def _find_identifiers(text: str) -> tuple[list[_Ident], str]:
-    """URLs, arXiv ids and DOIs in the text, and the text with them (and page numbers) blanked."""
-    idents: list[_Ident] = []
-    for match in URL_RE.finditer(text):
-        end = match.start() + len(_trim_trailing(match.group()))
-        ident = _ident_from_url(text[match.start():end], match.start(), end)
-        idents += [ident] if ident else []
-    masked = _blank(text, [(i.start, i.end) for i in idents])
-    for match in ARXIV_RE.finditer(masked):
-        idents.append(_Ident(match.start(), match.end(), "arxiv", _ident_key("arxiv", match.group("id"))))
-    masked = _blank(masked, [(i.start, i.end) for i in idents])
-    for match in DOI_RE.finditer(masked):
-        doi = _trim_trailing(match.group("doi"))
-        end = match.start("doi") + len(doi)
-        idents.append(_Ident(match.start(), end, "doi", _ident_key("doi", doi)))
-    spans = [(i.start, i.end) for i in idents] + [m.span() for m in _DETAIL_RE.finditer(masked)]
-    return sorted(idents, key=lambda i: i.start), _blank(masked, spans)
-
-
-def _blank(text: str, spans: list[tuple[int, int]]) -> str:
-    """The text with every span replaced by spaces (offsets are kept)."""
-    chars = list(text)
-    for start, end in spans:
-        chars[start:end] = " " * (end - start)
-    return "".join(chars)
-
-
-def _trim_trailing(raw: str) -> str:
-    """Strip sentence punctuation and unbalanced closing brackets from the end of a URL or DOI."""
-    while raw and (raw[-1] in ".,;:!?'\"" or _is_unbalanced_close(raw)):
-        raw = raw[:-1]
-    return raw
-
-
-def _is_unbalanced_close(raw: str) -> bool:
-    """Whether the string ends with a ")" or "]" that closes nothing inside it."""
-    opener = {")": "(", "]": "["}.get(raw[-1])
-    return opener is not None and raw.count(raw[-1]) > raw.count(opener)
-
-
-def _ident_from_url(url: str, start: int, end: int) -> _Ident | None:
-    """Classify a URL: an arXiv or DOI link, or a site/account name with an optional path year."""
-    arxiv = ARXIV_RE.search(url)
-    if arxiv:
-        return _Ident(start, end, "arxiv", _ident_key("arxiv", arxiv.group("id")))
-    doi = re.search(r"(?:^|/)(10\.\d{4,9}/[^\s?#]+)", url)
-    if doi:
-        return _Ident(start, end, "doi", _ident_key("doi", _trim_trailing(doi.group(1))))
-    name, year = _url_name(url)
-    return _Ident(start, end, "url", name, year) if name else None
-
-
-def _url_name(url: str) -> tuple[str | None, str | None]:
-    """The program name a URL stands for (site or account) and a year from its path."""
-    match = _URL_PARTS_RE.match(url)
-    if not match:
-        return None, None
-    host = re.sub(r"^(?:www\d?|m|mobile)\.", "", match.group("host").lower())
-    path = match.group("path")
-    year = _PATH_YEAR_RE.search(path)
-    return _site_name(host, path), (year.group(1) if year else None)
-
-
-def _site_name(host: str, path: str) -> str | None:
-    """An account on a hosting platform ("github.com/openai" -> "openai"), else the domain's name."""
-    if host in _ACCOUNT_HOSTS:
-        for part in path.split("/"):
-            part = part.lstrip("@")
-            if part and part.lower() not in _GENERIC_PATH:
-                return part
-    for suffix in _ACCOUNT_SUFFIXES:
-        if host.endswith(suffix):
-            return host[: -len(suffix)].split(".")[-1] or None
-    labels = [label for label in host.split(".") if label]
-    if len(labels) >= 3 and len(labels[-1]) == 2 and labels[-2] in {"co", "ac", "com", "org", "gov", "edu", "net"}:
-        labels = labels[:-1]
-    labels = labels[:-1] if len(labels) > 1 else labels
-    return labels[-1] if labels and re.search(r"[a-z]", labels[-1]) else None
-
-
 def _segments(masked: str) -> list[tuple[int, int]]:
     """The spans between ";", "|" and line breaks (identifiers are already blanked out)."""
     seps = list(_SEGMENT_SEP_RE.finditer(masked))
@@ -257,51 +96,69 @@ def _segments(masked: str) -> list[tuple[int, int]]:
     return list(zip(starts, ends))
 
 
-@dataclass(frozen=True)
 class _Layout:
-    """A segment's shape: the comma-separated list item and the bracket depth at each offset."""
+    """A segment's shape: the comma-separated list item and the bracket depth at each offset.
 
-    lo: int  # offset of the segment in the text
-    items: tuple[int, ...]  # list-item number per offset (commas inside brackets do not separate)
-    depths: tuple[int, ...]  # brackets open before each offset
+    Measured on first use only: most segments never ask.
+    """
+
+    def __init__(self, masked: str, lo: int, hi: int) -> None:
+        self.masked, self.lo, self.hi = masked, lo, hi
+
+    @cached_property
+    def _shape(self) -> tuple[list[int], list[int]]:
+        """List-item number and brackets open before each offset of the segment, in one pass."""
+        items, depths, number, depth = [], [], 0, 0
+        for char in self.masked[self.lo:self.hi]:
+            items.append(number)
+            depths.append(depth)
+            if char in "([":
+                depth += 1
+            elif char in ")]":
+                depth = max(0, depth - 1)
+            elif char == "," and depth == 0:
+                number += 1
+        return items, depths
 
     def item_of(self, pos: int) -> int:
-        """The list item holding an offset of the text."""
-        return self.items[min(max(pos - self.lo, 0), len(self.items) - 1)] if self.items else 0
+        """The list item holding an offset of the text (commas inside brackets do not separate)."""
+        items = self._shape[0]
+        return items[min(max(pos - self.lo, 0), len(items) - 1)] if items else 0
 
     def depth_of(self, pos: int) -> int:
         """How many brackets are open at an offset of the text."""
-        return self.depths[min(max(pos - self.lo, 0), len(self.depths) - 1)] if self.depths else 0
-
-
-def _layout(masked: str, lo: int, hi: int) -> _Layout:
-    """Number the segment's list items and measure its bracket depth, in one pass."""
-    items, depths, number, depth = [], [], 0, 0
-    for char in masked[lo:hi]:
-        items.append(number)
-        depths.append(depth)
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        elif char == "," and depth == 0:
-            number += 1
-    return _Layout(lo, tuple(items), tuple(depths))
+        depths = self._shape[1]
+        return depths[min(max(pos - self.lo, 0), len(depths) - 1)] if depths else 0
 
 
 def _segment_citations(
     text: str, masked: str, seg: tuple[int, int], idents: list[_Ident]
 ) -> list[tuple[int, Citation]]:
-    """The citations of one segment, with their offsets: named programs, then loose identifiers."""
+    """The citations of one segment, with their offsets: named programs, then loose identifiers.
+
+    A segment's citations depend on its own text only (every pattern's look-behind sees a separator
+    or the start either way), so they are worked out on the segment alone and remembered: the same
+    "Sorensen et al 2024" comes back in many sources.
+    """
     lo, hi = seg
-    layout = _layout(masked, lo, hi)
-    cands = _drop_affiliations(_resolve(_segment_candidates(masked, lo, hi)), layout)
-    years = _free_years(masked, lo, hi, cands)
+    end = max([hi, *(ident.end for ident in idents)])
+    local = tuple(ident._replace(start=ident.start - lo, end=ident.end - lo) for ident in idents)
+    return [(start + lo, citation) for start, citation in _segment_alone(text[lo:end], masked[lo:end], hi - lo, local)]
+
+
+@lru_cache(maxsize=16384)
+def _segment_alone(text: str, masked: str, hi: int, idents: tuple[_Ident, ...]) -> tuple[tuple[int, Citation], ...]:
+    """`_segment_citations` of a segment cut out of its text: it spans [0, hi), offsets are its own."""
+    lo = 0
+    layout = _Layout(masked, lo, hi)
+    all_years = list(_YEAR_RE.finditer(masked, lo, hi))
+    cands = _drop_affiliations(_resolve(_segment_candidates(masked, lo, hi, dated=bool(all_years))), layout)
+    years = _free_years(all_years, cands)
     named = _with_years(cands, years, masked, has_ident=bool(idents))
     out = [(c.start, Citation(program_key(c.name, c.year), _clip(text, c.start, c.end))) for c in named]
-    for ident in _standalone(idents, named, layout):
+    for ident in _standalone(list(idents), named, layout):
         out.append((ident.start, Citation(_ident_citation_key(ident, years), _clip(text, ident.start, ident.end))))
-    return out
+    return tuple(out)
 
 
 def _clip(text: str, start: int, end: int) -> str:
@@ -312,10 +169,13 @@ def _clip(text: str, start: int, end: int) -> str:
     return clipped
 
 
-def _segment_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
-    """Every candidate mention in the segment, overlapping ones included."""
+def _segment_candidates(masked: str, lo: int, hi: int, dated: bool) -> list[_Cand]:
+    """Every candidate mention in the segment, overlapping ones included (`dated`: it holds a year)."""
+    if masked[lo:hi].isspace() or lo == hi:  # only identifiers, masked out: nothing to name
+        return []
     lead, title = _lead_candidate(masked, lo, hi)
-    cands = [c for c in _direct_candidates(masked, lo, hi) if not (title and title[0] < c.start < title[1])]
+    direct = _direct_candidates(masked, lo, hi) if dated else []  # an author-year needs a year
+    cands = [c for c in direct if not (title and title[0] < c.start < title[1])]
     cands += [_Cand(m.start(), m.end(), "org", m.group("org")) for m in _ORG_RE.finditer(masked, lo, hi)]
     cands += _handle_candidates(masked, lo, hi) + _paper_candidates(masked, lo, hi)
     return cands + ([lead] if lead else [])
@@ -339,7 +199,9 @@ def _direct_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
 
 def _handle_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
     """"Simon Willison (@simonw)" (named by the surname) and bare "@handle" mentions."""
-    cands = []
+    cands: list[_Cand] = []
+    if masked.find("@", lo, hi) < 0:  # every form holds an "@"
+        return cands
     for match in _HANDLE_RE.finditer(masked, lo, hi):
         if match.group("org") or (match.group("sur") and _is_person(match.group("given"), match.group("sur"))):
             name = match.group("org") or match.group("sur")
@@ -351,7 +213,9 @@ def _handle_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
 
 def _paper_candidates(masked: str, lo: int, hi: int) -> list[_Cand]:
     """Named documents without an author: "Full-Stack Alignment paper", "Anthropic's ... report"."""
-    cands = []
+    cands: list[_Cand] = []
+    if not _DOCUMENT_WORD_RE.search(masked, lo, hi):  # every form ends in a document word
+        return cands
     for match in _PAPER_RE.finditer(masked, lo, hi):
         name = _paper_name(match.group("quoted") or match.group("title"))
         if name:
@@ -377,7 +241,7 @@ def _paper_name(title: str) -> str | None:
 
 def _lead_candidate(masked: str, lo: int, hi: int) -> tuple[_Cand | None, tuple[int, int] | None]:
     """"Spizzirri, Syntropic Frameworks (...)" at a segment's start: the author and the title's span."""
-    match = _LEAD_RE.match(masked, lo, hi)
+    match = _LEAD_RE.match(masked, lo, hi) if masked.find(",", lo, hi) >= 0 else None  # it needs a comma
     if not match or not (match.group("org") or _is_person(match.group("given"), match.group("sur"))):
         return None, None
     group = "org" if match.group("org") else "sur"
@@ -393,6 +257,7 @@ def _is_org(name: str) -> bool:
     return _strip_possessive(name) in _ORGS
 
 
+@lru_cache(maxsize=16384)
 def _is_surname(name: str) -> bool:
     """Whether the last word of a name can be a surname (not a month, venue, label or title noun)."""
     words = name.split()
@@ -421,6 +286,8 @@ def _resolve(cands: list[_Cand]) -> list[_Cand]:
 
 def _drop_affiliations(cands: list[_Cand], layout: _Layout) -> list[_Cand]:
     """Drop organisations and document names bracketed with an author-year: "Hubinger 2024 (Anthropic)"."""
+    if not any(c.kind in ("org", "paper") for c in cands):
+        return cands
     bracketed: dict[int, bool] = {}  # list item -> whether an author-year in it sits in brackets
     for cand in cands:
         if cand.kind == "direct":
@@ -435,11 +302,10 @@ def _is_affiliation(cand: _Cand, layout: _Layout, bracketed: dict[int, bool]) ->
     return item in bracketed and (bracketed[item] or layout.depth_of(cand.start) > 0)
 
 
-def _free_years(masked: str, lo: int, hi: int, cands: list[_Cand]) -> list[tuple[int, str]]:
-    """Years in the segment not owned by an author-year mention, with their offsets."""
+def _free_years(all_years: list[re.Match[str]], cands: list[_Cand]) -> list[tuple[int, str]]:
+    """The segment's years (`_YEAR_RE` matches) not owned by an author-year mention, with their offsets."""
     owned = {c.year_pos for c in cands if c.kind == "direct"}
-    return [(m.start("year"), m.group("year")) for m in _YEAR_RE.finditer(masked, lo, hi)
-            if m.start("year") not in owned]
+    return [(m.start("year"), m.group("year")) for m in all_years if m.start("year") not in owned]
 
 
 def _with_years(cands: list[_Cand], years: list[tuple[int, str]], masked: str, has_ident: bool) -> list[_Cand]:
@@ -447,11 +313,11 @@ def _with_years(cands: list[_Cand], years: list[tuple[int, str]], masked: str, h
     out = []
     for cand in cands:
         if cand.kind == "direct":
-            out.append(replace(cand, extent=cand.end))
+            out.append(cand._replace(extent=cand.end))
             continue
         year, extent = _context_year(cand.start, cand.end, years, masked)
         if not (cand.weak and year is None and not has_ident):
-            out.append(replace(cand, year=year, extent=extent))
+            out.append(cand._replace(year=year, extent=extent))
     return out
 
 
@@ -469,6 +335,8 @@ def _context_year(start: int, end: int, years: list[tuple[int, str]], masked: st
 
 def _standalone(idents: list[_Ident], named: list[_Cand], layout: _Layout) -> list[_Ident]:
     """Identifiers no named program claims; each program claims at most one of each kind after it."""
+    if not idents or not named:
+        return list(idents)
     first_in_item: dict[int, int] = {}
     for number, cand in enumerate(named):
         first_in_item.setdefault(layout.item_of(cand.start), number)
@@ -510,76 +378,3 @@ def _dedupe(found: list[tuple[int, Citation]]) -> tuple[Citation, ...]:
             seen.add(citation.key)
             out.append(citation)
     return tuple(out)
-
-
-# --- Source notes ------------------------------------------------------------------------------
-
-def key_from_source_note(author: str | None, title: str | None, date: object, url: str | None) -> str | None:
-    """Program key for a source note's front matter: first author's surname + year of date.
-
-    Falls back to an organisation (from the URL's site or the title's start), then a title slug, then
-    the URL itself; None if nothing usable.
-    """
-    year = _year_text(date) or _url_year(url)
-    name = _first_author(author) or _url_org(url) or _title_name(title)
-    if name:
-        return program_key(name, year)
-    ident = _ident_from_url(url, 0, 0) if isinstance(url, str) and url.strip() else None
-    if ident is None:
-        return None
-    return ident.key if ident.kind != "url" else program_key(ident.key, year or ident.year)
-
-
-def _first_author(author: object) -> str | None:
-    """The first author's surname (or organisation, or handle) from an `author` field."""
-    if isinstance(author, (list, tuple)):
-        author = author[0] if author else None
-    if not isinstance(author, str):
-        return None
-    handle = re.fullmatch(r"\s*@(\w+)\s*", author)
-    if handle:
-        return handle.group(1)
-    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", author)
-    first = re.split(r"\s*(?:;|&|\band\b|\bet\.?\s*al\b|\bwith\b)\s*", text.strip())[0]
-    first = first.split(",")[0].strip()  # "Zeng, Wei" and "Zeng, Sorensen" both start with the first author
-    org = _ORG_RE.match(first)
-    if org:
-        return org.group("org")
-    if _ORG_WORD_RE.search(first):  # "Some Policy Institute": the whole name is the program
-        return first
-    return _surname(first)
-
-
-def _surname(name: str) -> str | None:
-    """The surname of a full name, particles included: "Vincent van der Berg" -> "van der Berg"."""
-    words = [w for w in name.replace(".", ". ").split()
-             if not re.fullmatch(r"(?i:jr|sr|ii|iii|iv|phd|md)\.?|[A-Z]\.?", w)]
-    if not words or not any(ch.isalpha() for ch in words[-1]):
-        return None
-    first = len(words) - 1
-    while first > 0 and words[first - 1].casefold() in _PARTICLES:
-        first -= 1
-    return " ".join(words[first:])
-
-
-def _url_year(url: object) -> str | None:
-    """A year in a URL's path ("/2025/Jun/")."""
-    return _url_name(url)[1] if isinstance(url, str) else None
-
-
-def _url_org(url: object) -> str | None:
-    """A known organisation a URL's site belongs to ("www.anthropic.com/research/x" -> "anthropic")."""
-    name = _url_name(url)[0] if isinstance(url, str) else None
-    return name if name and name.casefold() in _ORG_KEYS else None
-
-
-def _title_name(title: object) -> str | None:
-    """A short name from a title: a leading organisation, else its first words before any subtitle."""
-    if not isinstance(title, str):
-        return None
-    text = title.strip().strip("\"'“”‘’")
-    org = _ORG_RE.match(text)
-    if org:
-        return org.group("org")
-    words = re.split(r"[:–—|?]|\s-\s", text)[0].split()[:6]
-    return " ".join(words) if any(_ascii_slug(w) for w in words) else None
