@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -61,9 +62,9 @@ class Convergence:
     claims: dict[str, ClaimPrograms]  # claim path -> programs
     confidence: dict[str, str]  # claim path -> confidence level
 
-    @property
+    @cached_property
     def programs(self) -> dict[str, list[str]]:
-        """Program key -> claim paths it bears on, both sorted."""
+        """Program key -> claim paths it bears on, both sorted (computed once)."""
         table: dict[str, set[str]] = defaultdict(set)
         for path, found in self.claims.items():
             for key in found.evidence:
