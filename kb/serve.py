@@ -132,17 +132,16 @@ def diagnostic_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
 
 
 def rebuild(root: Path, settings: Settings, out: Path, state: BuildState, search: bool = True) -> None:
-    """Load and build into `out`; any failure is published, never raised."""
-    import kb
-    from kb.build import BuildOptions, build_site
+    """Build into `out` (quickly after body-only edits); any failure is published, never raised."""
+    from kb.build import BuildOptions
+    from kb.quick_build import build
 
     try:
-        base = kb.load(root, settings)
-        build_site(base, BuildOptions(out=out, search=search))
+        built = build(root, settings, BuildOptions(out=out, search=search))
     except Exception:  # noqa: BLE001 - a rebuild must never stop the server
         state.publish([], traceback.format_exc(limit=8))
         return
-    state.publish(diagnostic_rows(base.diagnostics), "")
+    state.publish(diagnostic_rows(built.diagnostics), "")
 
 
 class ReloadingHandler(SimpleHTTPRequestHandler):
