@@ -43,7 +43,8 @@ from kb.output import check_output_folder, clean_leftovers
 from kb.pages import Page
 from kb.read import read_note
 from kb.render import make_environment, render_page
-from kb.search import FOLDER, Change, index_updates, search_doc
+from kb.search import FOLDER, search_doc
+from kb.search_updates import Change, index_updates
 from kb.writer import MANIFEST, fingerprint, templates_stamp
 
 MAX_CHANGED = 50  # more changed files than this: a full build is as quick
