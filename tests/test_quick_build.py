@@ -135,3 +135,14 @@ def test_kb_build_reports_a_quick_rebuild_and_full_forces_one(base: Path, tmp_pa
     assert "quick rebuild: 1 changed note(s)" in quick.stdout
     full = run_kb_subprocess("build", str(base), "--out", str(tmp_path / "site"), "--full")
     assert "(search index: 28 pages)" in full.stdout and "quick rebuild" not in full.stdout
+
+
+def test_records_written_by_forked_workers_serve_a_quick_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kb.writer.PARALLEL_MIN_PAGES", 0)  # fork page writers even for 28 notes
+    root = tmp_path / "kb"
+    shutil.copytree(CLAIMS, root)
+    assert not is_quick(run(root, tmp_path / "site", workers=2))
+    append(root, EDITED, "\nQuasicrystals.\n")
+    assert is_quick(run(root, tmp_path / "site", workers=2))
+    run(root, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
