@@ -47,6 +47,7 @@ class Page:
     context: dict[str, Any]
     digest: str = ""  # hash of inputs the context does not show (the note's file)
     body: Callable[[], str] | None = None  # renders the costly "body" entry, only when needed
+    stream: bool = False  # written piece by piece as rendered (site-wide lists can be tens of MB)
 
     def full_context(self) -> dict[str, Any]:
         """The context with its deferred body rendered."""
@@ -55,7 +56,7 @@ class Page:
 
 def site_page(path: str, template: str, title: str, **context: Any) -> Page:
     """A site-wide page (not a note's) with the context every template needs."""
-    return Page(path, template, {"page": path, "base": base_of(path), "title": title, **context})
+    return Page(path, template, {"page": path, "base": base_of(path), "title": title, **context}, stream=True)
 
 
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def links_page(model: SiteModel, note: Note) -> Page:
     context = {"page": page, "base": base_of(page), "title": f"All relations of {display_title(note)}",
                "note": item(model, note.path), "outgoing": _edge_groups(model, out_edges, incoming=False),
                "incoming": _edge_groups(model, in_edges, incoming=True)}  # fmt: skip
-    return Page(page, "links.html", context)
+    return Page(page, "links.html", context, stream=True)
 
 
 def links_pages(model: SiteModel) -> Iterator[Page]:

@@ -57,6 +57,12 @@ def render_page(env: jinja2.Environment, page: Page, site: dict[str, object]) ->
     return env.get_template(page.template).render(site=site, **page.context)
 
 
+def write_rendered(env: jinja2.Environment, page: Page, site: dict[str, object], target: Path) -> None:
+    """Render a page straight into a file, piece by piece, never holding the whole page."""
+    with target.open("w", encoding="utf-8") as stream:
+        stream.writelines(env.get_template(page.template).generate(site=site, **page.context))
+
+
 def copy_static(out: Path, user_templates: Path | None = None) -> None:
     """Copy our static assets, then the user's static folder over them."""
     for folder in (templates_dir() / "static", user_templates / "static" if user_templates else None):

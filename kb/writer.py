@@ -30,7 +30,7 @@ from kb.build_state import (
 )
 from kb.model import Note
 from kb.pages import Page, note_page
-from kb.render import make_environment, render_page, templates_dir
+from kb.render import make_environment, render_page, templates_dir, write_rendered
 from kb.search import SearchDoc, search_doc
 from kb.site_files import link_file, write_or_link
 
@@ -94,7 +94,10 @@ def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
     target.parent.mkdir(parents=True, exist_ok=True)
     if job.manifest.get(page.path) == mark and link_file(job.previous / name, target):
         return page.path, mark, False
-    target.write_text(render_page(env, Page(page.path, page.template, page.full_context()), job.site), encoding="utf-8")
+    if page.stream:
+        write_rendered(env, page, job.site, target)
+    else:
+        target.write_text(render_page(env, Page(page.path, page.template, page.full_context()), job.site), encoding="utf-8")
     return page.path, mark, True
 
 
