@@ -12,11 +12,11 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-import cmarkgfm
 import nh3
 from cmarkgfm.cmark import Options
 
 from kb.check import heading_slug
+from kb.gfm import gfm_to_html
 from kb.links import WIKI_LINK, iter_prose_lines
 
 _TOKEN = "kbwikilinkq{}z"
@@ -54,7 +54,7 @@ def render_markdown(body: str, first_line: int, render_link: LinkRenderer) -> st
     """Body Markdown to safe HTML; `render_link` decides what each wiki link becomes."""
     anchors: list[WikiAnchor] = []
     marked = _mark_links(body, first_line, render_link, anchors)
-    raw = cmarkgfm.github_flavored_markdown_to_html(marked, options=Options.CMARK_OPT_UNSAFE)
+    raw = gfm_to_html(marked, Options.CMARK_OPT_UNSAFE)
     clean = sanitise(raw)
     return _add_heading_ids(_TOKEN_RE.sub(lambda m: _anchor_html(anchors[int(m.group(1))]), clean))
 
