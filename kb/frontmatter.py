@@ -1,5 +1,6 @@
 """Decode a file's bytes and parse its YAML front matter, keeping the line of every key and item.
 
+Plain blocks (nearly all of them) are read by kb.frontmatter_simple; for the rest
 PyYAML's C composer builds the node tree (fast, and every node keeps its position); values are
 then constructed one key at a time so a bad date or a duplicate key becomes a diagnostic
 instead of an exception that loses the whole block.
@@ -13,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from kb.frontmatter_simple import parse_simple
 from kb.model import Diagnostic
 from kb.rules import diagnostic
 
@@ -74,6 +76,14 @@ def split(text: str) -> tuple[str | None, int, bool]:
 
 def parse(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
     """Parse front matter YAML (starting at file line 2) into values with positions."""
+    simple = parse_simple(yaml_text)
+    if simple is not None:
+        return FrontMatter(*simple, present=True), []
+    return parse_yaml(yaml_text, path)
+
+
+def parse_yaml(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:
+    """Parse front matter with PyYAML: any YAML at all, every problem a diagnostic."""
     result = FrontMatter(present=True)
     if nesting_depth(yaml_text) > MAX_NESTING:
         return result, [diagnostic("yaml-error", path, 2, 1, f"front matter nests brackets more than {MAX_NESTING} deep; ignored")]

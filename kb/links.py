@@ -9,19 +9,22 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Iterator
 
 from kb.frontmatter import FrontMatter
 from kb.model import Evidence, Link, LinkKind
 
 # [[ target ]]: group 1 is everything between the brackets; no brackets or newline inside.
-WIKI_LINK = re.compile(r"\[\[([^\[\]\n]+?)\]\]")
+WIKI_LINK = re.compile(r"\[\[([^\[\]\n]+)\]\]")
 # An opening code fence: up to 3 spaces, then 3+ backticks or tildes (group 1), then an info string.
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 # A run of backticks, for inline code spans.
 BACKTICKS = re.compile(r"`+")
 # An ATX heading: 1-6 hashes (group 1), then its text (group 2), minus closing hashes.
 HEADING = re.compile(r"^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$")
+# The opening of an ATX heading: HEADING up to its text.
+HEADING_START = re.compile(r" {0,3}#{1,6}[ \t]+")
 # "### Additional Evidence (confirm)": the stance in group 1.
 EVIDENCE_HEADING = re.compile(r"^#{2,6}\s*Additional Evidence\s*\((confirm|extend|challenge)\)", re.I)
 # Section labels that end a note: "Relevant Notes:" and "Topics:" (optionally as headings or bold).
@@ -40,6 +43,7 @@ class BodyScan:
     evidence: tuple[Evidence, ...]
 
 
+@lru_cache(maxsize=65_536)
 def split_target(raw: str) -> tuple[str, str, str]:
     """Split link text into (target, heading, alias), normalised.
 
@@ -47,6 +51,7 @@ def split_target(raw: str) -> tuple[str, str, str]:
     Markdown table counts too); the heading is everything after the first `#`; the target is
     stripped of surrounding space, a leading `./`, a trailing `.md` (any case) and put in
     Unicode NFC, so `[[Title.md]]`, `[[ Title ]]` and an NFD spelling name the same note.
+    Memoised: the same link text recurs across notes, and sharing one target string saves memory.
     """
     text = raw.replace("\\|", "|")
     target, _, alias = text.partition("|")
@@ -111,7 +116,7 @@ class _Sections:
         self.kind = LinkKind.BODY
         self.stance = ""
 
-    def update(self, line: str) -> None:
+    def update(self, line: str, is_heading: bool) -> None:
         """Switch section on a label, an evidence heading, another heading or a rule."""
         label = SECTION_LABEL.match(line)
         evidence = EVIDENCE_HEADING.match(line)
@@ -120,18 +125,35 @@ class _Sections:
             self.stance = ""
         elif evidence:
             self.kind, self.stance = LinkKind.BODY, evidence.group(1).lower()
-        elif HEADING.match(line) or line.strip() in ("---", "***", "___"):
+        elif is_heading or line.strip() in ("---", "***", "___"):
             self.kind, self.stance = LinkKind.BODY, ""
 
 
-# One pass over the whole body finds the two kinds of event the scanner cares about: a wiki link
-# (group "link"), or the start of a line that may open or close a section (zero-width, group
-# "mark": headings, "Relevant Notes"/"Topics" labels, thematic breaks, *Source:* lines).
-_EVENTS = re.compile(
-    r"\[\[(?P<link>[^\[\]\n]+?)\]\]"
-    r"|^(?P<mark>)(?=[ \t]*(?:#|\*|-{3}|_{3}|relevant notes|topics))",
-    re.M | re.I,
-)
+# The scanner cares about two kinds of event: a wiki link (WIKI_LINK), and the start of a line
+# that may open or close a section (headings, "Relevant Notes"/"Topics" labels, thematic breaks,
+# *Source:* lines). Each is found by its own regex, whose literal first character ("[" or the
+# newline before the line) lets the regex engine skip ahead instead of trying every offset.
+_MARK_AHEAD = r"(?=[ \t]*(?i:#|\*|-{3}|_{3}|relevant notes|topics))"
+_MARK_AT_START = re.compile(_MARK_AHEAD)
+_MARK_AFTER_NEWLINE = re.compile("\n" + _MARK_AHEAD)
+
+
+def _events(body: str) -> list[tuple[int, re.Match[str] | None]]:
+    """(offset, link match) of every link, and (offset, None) of every section mark, in order."""
+    events: list[tuple[int, re.Match[str] | None]] = [(m.start(), m) for m in WIKI_LINK.finditer(body)]
+    marks = [(m.start() + 1, None) for m in _MARK_AFTER_NEWLINE.finditer(body)]
+    if _MARK_AT_START.match(body):
+        marks.insert(0, (0, None))
+    if not marks:
+        return events
+    events += marks
+    events.sort(key=_offset)
+    return events
+
+
+def _offset(event: tuple[int, re.Match[str] | None]) -> int:
+    """Sort key of an event: its offset (a link and a mark never share one)."""
+    return event[0]
 
 
 def code_spans(body: str) -> list[tuple[int, int]]:
@@ -157,8 +179,7 @@ def scan_body(body: str, first_line: int) -> BodyScan:
     sections = _Sections()
     spans, span_index = code_spans(body), 0
     line, last = first_line, 0
-    for event in _EVENTS.finditer(body):
-        at = event.start()
+    for at, event in _events(body):
         while span_index < len(spans) and spans[span_index][1] <= at:
             span_index += 1
         if span_index < len(spans) and spans[span_index][0] <= at:
@@ -166,7 +187,7 @@ def scan_body(body: str, first_line: int) -> BodyScan:
         line += body.count("\n", last, at)
         last = at
         start = body.rfind("\n", 0, at) + 1
-        if event.group("link") is None:
+        if event is None:
             _mark(body[start : _line_end(body, at)], line, sections, headings, evidence)
         else:
             links.append(_event_link(event, body, start, line, sections, evidence))
@@ -179,19 +200,34 @@ def _line_end(body: str, at: int) -> int:
     return len(body) if end < 0 else end
 
 
+def heading_text(line: str) -> str | None:
+    """The text of an ATX heading line (HEADING's group 2), or None when it is no heading.
+
+    A line not ending in a space, tab or `#` has no closing hashes to drop, so its text is all
+    that follows the opening; only the other lines need HEADING's slower lazy match.
+    """
+    opening = HEADING_START.match(line)
+    if opening is None:
+        return None
+    if line[-1] not in " \t#":
+        return line[opening.end() :]
+    heading = HEADING.match(line)
+    return heading.group(2) if heading else None
+
+
 def _mark(text: str, line: int, sections: _Sections, headings: list[str], evidence: list[Evidence]) -> None:
     """A line that may change section: update the section, record headings and evidence."""
-    sections.update(text)
-    heading = HEADING.match(text)
-    if heading:
-        headings.append(heading.group(2).strip())
+    heading = heading_text(text)
+    sections.update(text, heading is not None)
+    if heading is not None:
+        headings.append(heading.strip())
         if EVIDENCE_HEADING.match(text):
             evidence.append(Evidence(sections.stance, line, ""))
 
 
 def _event_link(event: re.Match[str], body: str, start: int, line: int, sections: _Sections, evidence: list[Evidence]) -> Link:
     """The Link for one matched `[[...]]`, typed by the section it is in."""
-    raw, col = event.group("link"), event.start() - start + 1
+    raw, col = event.group(1), event.start() - start + 1
     if sections.stance and evidence and not evidence[-1].source and body[start : event.start()].lstrip("*_ ")[:7].lower() == "source:":
         link = make_link(raw, line, col, LinkKind.EVIDENCE, sections.stance)
         evidence[-1] = evidence[-1]._replace(source=link.target)

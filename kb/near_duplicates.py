@@ -13,16 +13,15 @@ so only a handful of pairs are ever compared.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Callable, Iterable, Iterator
 
 from rapidfuzz import fuzz
 
+from kb.collector import collector_paused
 from kb.model import Diagnostic, Note
 from kb.rules import diagnostic
 
@@ -45,27 +44,10 @@ class Text:
 def near_duplicates(notes: Iterable[Note]) -> list[Diagnostic]:
     """Near-duplicate titles and descriptions among claims: one diagnostic per claim and field."""
     claims = [note for note in notes if note.kind == "claim"]
-    with _collector_paused():
+    with collector_paused():  # some 100,000 small containers beside a loaded base of millions of objects
         found = list(_report(claims, _title, "title", MIN_WORDS))
         found += _report(claims, _description, "description", MIN_DESCRIPTION_WORDS)
     return found
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (nothing here makes cycles).
-
-    The rule allocates some 100,000 small containers while a loaded 10k-claim base holds
-    millions of objects; every full collection they trigger walks all of those, which
-    measured as two thirds of the rule's time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _title(note: Note) -> str:
@@ -114,13 +96,19 @@ def similar_pairs(texts: list[Text]) -> list[tuple[Text, Text]]:
 
 def candidate_pairs(texts: list[Text]) -> set[tuple[int, int]]:
     """Index pairs of texts sharing a word-set key (the whole set, or the set less one word)."""
-    blocks: dict[int, list[int]] = defaultdict(list)
+    first: dict[int, int] = {}  # key -> the only text with it so far (most keys have one text)
+    blocks: dict[int, list[int]] = {}  # key -> every text with it, once it has several
     for index, text in enumerate(texts):
         for key in _keys(text.words):
-            blocks[key].append(index)
+            if key not in first:
+                first[key] = index
+            elif key in blocks:
+                blocks[key].append(index)
+            else:
+                blocks[key] = [first[key], index]
     pairs: set[tuple[int, int]] = set()
     for members in blocks.values():
-        if 1 < len(members) <= MAX_BLOCK:
+        if len(members) <= MAX_BLOCK:
             pairs.update(combinations(members, 2))
     return pairs
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 import os
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from kb import check
 from kb.cache import ParseCache, ResultCache, stamp_of
+from kb.collector import collector_paused
 from kb.config import Settings, load_settings
 from kb.discover import Discovered, discover
 from kb.read import read_note
 from kb.model import Diagnostic, KnowledgeBase, LoadResult, Note, Resolution, ResolvedLink
 from kb.near_duplicates import near_duplicates
-from kb.resolve import Index, build_index, resolve
+from kb.note_packing import pack, unpack
+from kb.resolve import Index, build_index, resolve_note_links
 from kb.rules import diagnostic
 from kb.schema import schema_problems
 from kb.suggest import Suggester
 
+TEXT = Resolution("text")  # a free-text challenged_by item
 PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
 
 
@@ -47,6 +50,12 @@ def check_diagnostics(root: str | os.PathLike[str], settings: Settings | None = 
 
 def assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> KnowledgeBase:
     """Read the discovered files, resolve their links and run every rule."""
+    with collector_paused():  # millions of small acyclic objects: collections would only walk them
+        return _assemble(root_path, settings, found, use_cache)
+
+
+def _assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> KnowledgeBase:
+    """assemble's stages, in order."""
     results = read_files(root_path, found.files, settings, use_cache)
     notes = {r.note.path: r.note for r in results if r.note is not None}
     index = build_index(notes)
@@ -67,25 +76,44 @@ def read_files(root: Path, files: Sequence[tuple[str, Path]], settings: Settings
     """Read and parse every changed file once (a process pool when many); reuse cached parses."""
     cache = ParseCache(root, f"max_file_bytes={settings.max_file_bytes}") if use_cache else None
     stamps = [stamp_of(path) for _, path in files]
-    results: list[LoadResult | None] = [cache.get(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
-    todo = [index for index, found in enumerate(results) if found is None]
+    packed: list[bytes | None] = [cache.get(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
+    todo = [index for index, found in enumerate(packed) if found is None]
     for index, fresh in zip(todo, parse_all([files[i] for i in todo], settings)):
-        results[index] = fresh
+        packed[index] = fresh
         if cache:
             cache.put(files[index][0], stamps[index], fresh)
     if cache:
         cache.save({rel for rel, _ in files})
-    return [r for r in results if r is not None]
+    del cache  # its copies of the packed results are no longer needed
+    return unpack_all(packed)
 
 
-def parse_all(files: Sequence[tuple[str, Path]], settings: Settings) -> list[LoadResult]:
-    """Parse files, in a process pool when there are enough to pay for it."""
+def unpack_all(packed: list[bytes | None]) -> list[LoadResult]:
+    """Unpack results in order, dropping each packed copy as soon as it is unpacked."""
+    strings: dict[Any, Any] = {}  # one copy of each repeated string and position (kb.note_packing)
+    results = []
+    for index, data in enumerate(packed):
+        if data is not None:
+            packed[index] = None
+            results.append(unpack(data, strings))
+    return results
+
+
+def parse_all(files: Sequence[tuple[str, Path]], settings: Settings) -> list[bytes]:
+    """Parse files into packed results, in a process pool when there are enough to pay for it."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return [read_file(rel, path, settings) for rel, path in files]
+        return parse_chunk(files, settings)
+    size = max(64, len(files) // (workers * 8))
+    chunks = [files[start : start + size] for start in range(0, len(files), size)]
     with ProcessPoolExecutor(workers) as pool:
-        chunk = max(64, len(files) // (workers * 8))
-        return list(pool.map(read_file, *zip(*files), [settings] * len(files), chunksize=chunk))
+        return [data for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)) for data in chunk]
+
+
+def parse_chunk(files: Sequence[tuple[str, Path]], settings: Settings) -> list[bytes]:
+    """Read, parse and pack some files (the unit of work of a pool worker)."""
+    with collector_paused():
+        return [pack(read_file(rel, path, settings)) for rel, path in files]
 
 
 def read_file(rel: str, path: Path, settings: Settings) -> LoadResult:
@@ -99,9 +127,9 @@ def read_file(rel: str, path: Path, settings: Settings) -> LoadResult:
 
 def resolve_links(notes: Iterable[Note], index: Index, suggester: Suggester) -> Iterable[ResolvedLink]:
     """Resolve every link of every note; free-text challenged_by items are kept as text."""
+    memo: dict[tuple[str, str], Resolution] = {}
     for note in notes:
-        for link in note.links:
-            found = resolve(index, link.target, note.path)
+        for link, found in zip(note.links, resolve_note_links(index, (link.target for link in note.links), note.path, memo)):
             if found.status == "missing" and check.is_counter_evidence(link.kind, link.bracketed, suggester.suggest(link.target) is not None):
-                found = Resolution("text")
+                found = TEXT
             yield ResolvedLink(note.path, link, found)

@@ -19,7 +19,10 @@ UNTYPED_STEMS = frozenset({"readme", "index", "license", "contributing", "change
 
 def title_of(path: str) -> str:
     """A note's title: its file stem in Unicode NFC (the one place titles are derived)."""
-    return unicodedata.normalize("NFC", PurePosixPath(path).name[:-3])
+    name = path[path.rfind("/") + 1 :]
+    if name in ("", ".", ".."):  # not a plain file name: let pathlib say what the name is
+        name = PurePosixPath(path).name
+    return unicodedata.normalize("NFC", name[:-3])
 
 
 def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
@@ -37,10 +40,10 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         problems.extend(_missing_front_matter(path, text))
     body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
     scan = scan_body(body, body_line)
-    kind = _kind_of(path, front.meta)
+    kind, title = _kind_of(path, front.meta), title_of(path)
     note = Note(
         path=path,
-        title=title_of(path),
+        title=title,
         kind=kind,
         meta=front.meta,
         positions=front.positions,
@@ -50,7 +53,7 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         body_line=body_line,
         digest=digest,
         has_front_matter=yaml_text is not None,
-        program=program_of_source(front.meta, title_of(path)) if kind == "source" else None,
+        program=program_of_source(front.meta, title) if kind == "source" else None,
     )
     return LoadResult(note, tuple(problems))
 

@@ -11,7 +11,7 @@ import posixpath
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from kb.model import Resolution
 
@@ -44,18 +44,26 @@ def build_index(paths: Iterable[str]) -> Index:
         bare = _nfc(path[:-3])
         parts = bare.split("/")
         stems[parts[-1]].append(path)
-        folded[parts[-1].casefold()].append(path)
-        folded_paths[bare.casefold()].append(path)
+        folded[_fold(parts[-1])].append(path)
+        folded_paths[_fold(bare)].append(path)
         for start in range(1, len(parts) - 1):
-            suffixes["/".join(parts[start:])].append(path)
-            folded_suffixes["/".join(parts[start:]).casefold()].append(path)
+            suffix = "/".join(parts[start:])
+            suffixes[suffix].append(path)
+            folded_suffixes[_fold(suffix)].append(path)
     by_path = {_nfc(path[:-3]): path for path in all_paths}
-    return Index(frozenset(all_paths), by_path, _freeze(stems), _freeze(folded), _freeze(folded_paths), _freeze(suffixes), _freeze(folded_suffixes))
+    alone = {path: (path,) for path in all_paths}
+    return Index(frozenset(all_paths), by_path, *(_freeze(table, alone) for table in (stems, folded, folded_paths, suffixes, folded_suffixes)))
 
 
-def _freeze(table: dict[str, list[str]]) -> dict[str, tuple[str, ...]]:
-    """Lists to tuples, so the index cannot be changed after it is built."""
-    return {key: tuple(value) for key, value in table.items()}
+def _fold(text: str) -> str:
+    """Casefolded text; the very same string when folding changes nothing (saves memory)."""
+    folded = text.casefold()
+    return text if folded == text else folded
+
+
+def _freeze(table: dict[str, list[str]], alone: dict[str, tuple[str]]) -> dict[str, tuple[str, ...]]:
+    """Lists to tuples, so the index cannot be changed after it is built (one shared 1-tuple per path)."""
+    return {key: alone[value[0]] if len(value) == 1 else tuple(value) for key, value in table.items()}
 
 
 def resolve(index: Index, target: str, origin: str) -> Resolution:
@@ -68,6 +76,24 @@ def resolve(index: Index, target: str, origin: str) -> Resolution:
     if exact:
         return _choose(exact, origin, "ok")
     return _choose(index.by_stem_folded.get(target.casefold(), ()), origin, "case")
+
+
+def resolve_note_links(index: Index, targets: Iterable[str], origin: str, memo: dict[tuple[str, str], Resolution]) -> Iterator[Resolution]:
+    """resolve() for each target written in the note at `origin`, remembered across notes.
+
+    A resolution depends on the target and the linking note's folder only (an empty target
+    names the note itself), and a base links the same targets from many notes, so `memo`
+    keeps one Resolution per (target, folder).
+    """
+    folder = posixpath.dirname(origin)
+    for target in targets:
+        if not target:
+            yield resolve(index, target, origin)
+            continue
+        found = memo.get((target, folder))
+        if found is None:
+            found = memo[(target, folder)] = resolve(index, target, origin)
+        yield found
 
 
 def _resolve_path(index: Index, target: str, origin: str) -> Resolution:

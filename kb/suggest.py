@@ -44,6 +44,11 @@ class Suggester:
         return sorted(self.index.by_stem)
 
     @cached_property
+    def _lengths(self) -> frozenset[int]:
+        """The lengths stems have."""
+        return frozenset(map(len, self.index.by_stem))
+
+    @cached_property
     def _by_key(self) -> dict[str, list[str]]:
         table: dict[str, list[str]] = {}
         for stem in self.index.by_stem:
@@ -52,9 +57,9 @@ class Suggester:
 
     @cached_property
     def _blocks(self) -> dict[str, list[str]]:
-        """Stems by their first and by their last BLOCK characters (a typo rarely hits both ends)."""
+        """Stems by their first and by their last BLOCK characters (a typo rarely hits both ends), sorted."""
         table: dict[str, list[str]] = {}
-        for stem in self.index.by_stem:
+        for stem in sorted(self.index.by_stem):
             key = stem.casefold()
             table.setdefault("<" + key[:BLOCK], []).append(stem)
             table.setdefault(">" + key[-BLOCK:], []).append(stem)
@@ -73,7 +78,10 @@ class Suggester:
 
     def _by_prefix(self, target: str) -> Suggestion | None:
         """A stem that the target starts with (title cut at the name limit), or the reverse."""
+        lengths = self._lengths
         for size in range(len(target) - 1, MIN_PREFIX - 1, -1):
+            if size not in lengths and not target[size - 1].isspace():
+                continue  # the cut would be `size` long, and no stem is
             cut = target[:size].rstrip()
             if cut in self.index.by_stem:
                 return self._make(cut, "truncated title", True)
@@ -89,11 +97,18 @@ class Suggester:
         return self._make(same[0], "hyphen/space spelling", len(same) == 1) if same else None
 
     def _by_fuzz(self, target: str) -> Suggestion | None:
-        """The closest stem by edit similarity, if close enough."""
+        """The closest stem by edit similarity, if close enough; ties go to the first in sorted order.
+
+        The two blocks are searched one after the other, which gives what searching their sorted
+        union would: the higher score wins, and of equal scores the smaller stem.
+        """
         key = target.casefold()
-        pool = set(self._blocks.get("<" + key[:BLOCK], ())) | set(self._blocks.get(">" + key[-BLOCK:], ()))
-        best = process.extractOne(target, sorted(pool), scorer=fuzz.ratio, score_cutoff=CLOSE_SCORE) if pool else None
-        return self._make(best[0], "close spelling", best[1] >= 95) if best else None
+        best: tuple[float, str] | None = None
+        for block in (self._blocks.get("<" + key[:BLOCK]), self._blocks.get(">" + key[-BLOCK:])):
+            found = process.extractOne(target, block, scorer=fuzz.ratio, score_cutoff=CLOSE_SCORE) if block else None
+            if found and (best is None or (-found[1], found[0]) < (-best[0], best[1])):
+                best = (found[1], found[0])
+        return self._make(best[1], "close spelling", best[0] >= 95) if best else None
 
 
 def hint_for(suggestion: Suggestion | None) -> str:
