@@ -6,11 +6,10 @@ import re
 from pathlib import Path
 
 from kb import frontmatter
-from kb.check import heading_slug
 from kb.links import split_target
 from kb.markdown import WikiAnchor, render_markdown
 from kb.model import Note, ResolvedLink
-from kb.urls import relative_href
+from kb.urls import heading_slug, relative_href
 
 _LEADING_H1 = re.compile(r"\A\s*#[ \t]+(.+?)[ \t]*#*[ \t]*\n")
 

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
 
+from kb.build_options import (
+    BuildOptions,
+    BuildResult,
+    Recording,
+    Reporter,
+    SilentReporter,
+)
 from kb.build_state import RECORDS_PER_FILE, BuildState, install, manifest_hash
-from kb.cache import Stamp
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
-from kb.model import Diagnostic, KnowledgeBase
+from kb.model import KnowledgeBase
 from kb.output import (
     check_output_folder,
     clean_leftovers,
@@ -24,67 +28,14 @@ from kb.render import copy_static
 from kb.search import SearchIndex, write_search_index
 from kb.site_files import write_or_link, write_parts_or_link
 from kb.site_model import SiteModel
+from kb.templates_folder import templates_stamp
 from kb.writer import (
     PageFamily,
     WriteJob,
     read_manifest,
     save_manifest,
-    templates_stamp,
     write_all_pages,
 )
-
-
-class Reporter(Protocol):
-    """Receives build progress (a rich bar on a terminal, plain lines in CI, a list in tests)."""
-
-    def stage(self, name: str, total: int = 0) -> None: ...  # noqa: D102
-    def advance(self, count: int = 1) -> None: ...  # noqa: D102
-    def done(self) -> None: ...  # noqa: D102
-
-
-class SilentReporter:
-    """A reporter that reports nothing."""
-
-    def stage(self, name: str, total: int = 0) -> None:
-        """Ignore a stage."""
-
-    def advance(self, count: int = 1) -> None:
-        """Ignore progress."""
-
-    def done(self) -> None:
-        """Ignore the end."""
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    """How to build: where to, with which templates, and site-wide settings."""
-
-    out: Path
-    templates: Path | None = None
-    site_url: str = ""
-    title: str = "Knowledge base"
-    search: bool = True
-    workers: int = 0  # processes rendering pages; 0: one per core
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    """What a build wrote."""
-
-    out: Path
-    pages: int
-    search_indexed: bool
-    search_message: str
-
-
-@dataclass(frozen=True)
-class Recording:
-    """Keep this build's state for quick rebuilds (kb.build_state): where, and what was read."""
-
-    folder: Path  # the state folder of this root and output folder
-    stamps: dict[str, Stamp | None]  # every file's stamp, taken before it was read
-    discovery: tuple[Diagnostic, ...]
-    key: str
 
 
 def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None, recording: Recording | None = None) -> BuildResult:

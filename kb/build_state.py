@@ -87,8 +87,8 @@ def state_folder(root: Path, out: Path) -> Path:
 
 
 def take_stamps(found: Discovered) -> dict[str, Stamp | None]:
-    """Every discovered file's stamp, taken before anything is read."""
-    return {rel: stamp_of(path) for rel, path in found.files}
+    """Every discovered file's stamp, taken before anything is read (during the walk, mostly)."""
+    return {rel: found.stamps[rel] if rel in found.stamps else stamp_of(path) for rel, path in found.files}
 
 
 def manifest_hash(site: Path) -> str:

@@ -38,10 +38,10 @@ def code_stamp() -> str:
     return digest.hexdigest()
 
 
-def stamp_of(path: Path) -> Stamp | None:
+def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
     """What must not change for a cached parse to stay valid; None if the file is gone."""
     try:
-        status = path.stat()
+        status = os.stat(path)
     except OSError:
         return None
     return (status.st_mtime_ns, status.st_size)

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import re
 import unicodedata
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterable, Iterator, Mapping
 
 from kb.config import Settings
-from kb.read import UNTYPED_STEMS
 from kb.model import Diagnostic, LinkKind, Note, ResolvedLink, Severity
+from kb.read import UNTYPED_STEMS
 from kb.rules import diagnostic
 from kb.suggest import Suggester, hint_for
-
-_SLUG_DROP = re.compile(r"[^\w\- ]")
-
-
-def heading_slug(text: str) -> str:
-    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
-    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")
+from kb.urls import heading_slug
 
 
 def shown(resolved: ResolvedLink) -> str:
@@ -105,19 +98,6 @@ def apply_severity(diagnostics: Iterable[Diagnostic], settings: Settings) -> lis
 def _with_severity(item: Diagnostic, level: Severity) -> Diagnostic:
     """A copy of a diagnostic at another severity."""
     return item._replace(severity=level)
-
-
-def summarise(diagnostics: Iterable[Diagnostic]) -> dict[str, object]:
-    """Counts by severity and by rule, as reported after the diagnostics."""
-    items = list(diagnostics)
-    by_rule = Counter(d.rule for d in items)
-    by_severity = Counter(d.severity.label for d in items)
-    return {
-        "errors": by_severity.get("error", 0),
-        "warnings": by_severity.get("warning", 0),
-        "infos": by_severity.get("info", 0),
-        "by_rule": dict(sorted(by_rule.items())),
-    }
 
 
 def is_counter_evidence(kind: LinkKind, bracketed: bool, has_suggestion: bool) -> bool:

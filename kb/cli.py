@@ -150,8 +150,7 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     After edits to note bodies only, rewrites just those notes' pages and search entries.
     Prints the check summary; fails only with --strict (or when the site cannot be written).
     """
-    from kb.build import BuildOptions
-    from kb.check import summarise
+    from kb.build_options import BuildOptions
     from kb.output import OutputError
     from kb.quick_build import build
 
@@ -163,7 +162,7 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
         click.echo(f"kb: {error}", err=True)
         sys.exit(2)
     items = filter_diagnostics(diagnostics, select, ignore)
-    summary = summarise(items)
+    summary = report.summarise(items)
     click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
     click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")
     sys.exit(exit_code(items, strict) if strict else 0)

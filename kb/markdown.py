@@ -15,9 +15,9 @@ from typing import Callable
 import nh3
 from cmarkgfm.cmark import Options
 
-from kb.check import heading_slug
 from kb.gfm import gfm_to_html
 from kb.links import WIKI_LINK, iter_prose_lines
+from kb.urls import heading_slug
 
 _TOKEN = "kbwikilinkq{}z"
 _TOKEN_RE = re.compile(r"kbwikilinkq(\d+)z")

@@ -12,10 +12,17 @@ from kb.cache import ParseCache, ResultCache, stamp_of
 from kb.collector import collector_paused
 from kb.config import Settings, load_settings
 from kb.discover import Discovered, discover
-from kb.read import read_note
-from kb.model import Diagnostic, KnowledgeBase, LoadResult, Note, Resolution, ResolvedLink
+from kb.model import (
+    Diagnostic,
+    KnowledgeBase,
+    LoadResult,
+    Note,
+    Resolution,
+    ResolvedLink,
+)
 from kb.near_duplicates import near_duplicates
 from kb.note_packing import pack, unpack
+from kb.read import read_note
 from kb.resolve import Index, build_index, resolve_note_links
 from kb.rules import diagnostic
 from kb.schema import schema_problems
@@ -72,7 +79,7 @@ def _assemble(root_path: Path, settings: Settings, found: Discovered, use_cache:
     return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
 
 
-def read_files(root: Path, files: Sequence[tuple[str, Path]], settings: Settings, use_cache: bool = True) -> list[LoadResult]:
+def read_files(root: Path, files: Sequence[tuple[str, str]], settings: Settings, use_cache: bool = True) -> list[LoadResult]:
     """Read and parse every changed file once (a process pool when many); reuse cached parses."""
     cache = ParseCache(root, f"max_file_bytes={settings.max_file_bytes}") if use_cache else None
     stamps = [stamp_of(path) for _, path in files]
@@ -99,7 +106,7 @@ def unpack_all(packed: list[bytes | None]) -> list[LoadResult]:
     return results
 
 
-def parse_all(files: Sequence[tuple[str, Path]], settings: Settings) -> list[bytes]:
+def parse_all(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
     """Parse files into packed results, in a process pool when there are enough to pay for it."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
@@ -110,16 +117,17 @@ def parse_all(files: Sequence[tuple[str, Path]], settings: Settings) -> list[byt
         return [data for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)) for data in chunk]
 
 
-def parse_chunk(files: Sequence[tuple[str, Path]], settings: Settings) -> list[bytes]:
+def parse_chunk(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
     """Read, parse and pack some files (the unit of work of a pool worker)."""
     with collector_paused():
         return [pack(read_file(rel, path, settings)) for rel, path in files]
 
 
-def read_file(rel: str, path: Path, settings: Settings) -> LoadResult:
+def read_file(rel: str, path: str | os.PathLike[str], settings: Settings) -> LoadResult:
     """Read one file's bytes and parse them; an unreadable file becomes a diagnostic."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as stream:
+            data = stream.read()
     except OSError as error:
         return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))
     return read_note(rel, data, settings)

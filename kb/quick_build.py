@@ -16,11 +16,10 @@ import json
 import os
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
-from kb.body import body_of, render_note_body
-from kb.build import BuildOptions, BuildResult, Recording, Reporter, build_site
+from kb.build_options import BuildOptions, BuildResult, Recording, Reporter
 from kb.build_state import (
     STATE,
     BuildState,
@@ -40,12 +39,11 @@ from kb.config import Settings
 from kb.discover import Discovered, discover
 from kb.model import Diagnostic
 from kb.output import check_output_folder, clean_leftovers
-from kb.pages import Page
-from kb.read import read_note
-from kb.render import make_environment, render_page
-from kb.search import FOLDER, search_doc
-from kb.search_updates import Change, index_updates
-from kb.writer import MANIFEST, fingerprint, templates_stamp
+from kb.templates_folder import templates_stamp
+
+if TYPE_CHECKING:
+    from kb.pages import Page
+    from kb.search_updates import Change
 
 MAX_CHANGED = 50  # more changed files than this: a full build is as quick
 
@@ -67,7 +65,6 @@ class Plan(NamedTuple):
 
 def build(root: Path, settings: Settings, options: BuildOptions, reporter: Reporter | None = None, full: bool = False) -> Built:
     """Build the site of `root`: quickly when only note bodies changed, else in full."""
-    from kb.pipeline import assemble
 
     check_output_folder(options.out, root)
     clean_leftovers(options.out)
@@ -78,6 +75,11 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key)
     if quick is not None:
         return quick
+    from kb.build import (
+        build_site,  # the full build's modules are imported only when it runs
+    )
+    from kb.pipeline import assemble
+
     base = assemble(root, settings, found, True)
     return Built(build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key)), base.diagnostics)
 
@@ -111,6 +113,12 @@ def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[st
 
 def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path) -> Plan | None:
     """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
+    from kb.render import (
+        make_environment,  # the renderers are imported only when a page changed
+    )
+    from kb.search import FOLDER
+    from kb.search_updates import index_updates
+    from kb.writer import fingerprint
     env, stamp = make_environment(options.templates), templates_stamp(options.templates)
     site = {"title": options.title, "url": options.site_url}
     chunks: dict[int, dict[str, PageRecord]] = {}
@@ -135,6 +143,11 @@ def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildSta
 
 def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Settings, options: BuildOptions, env: Any, site: dict[str, str]) -> tuple[str, Page, Any] | None:
     """A changed note's page (HTML, Page without body) and search entry, if only its body changed."""
+    from kb.body import body_of, render_note_body
+    from kb.pages import Page
+    from kb.read import read_note
+    from kb.render import render_page
+    from kb.search import search_doc
     try:
         data = path.read_bytes()
     except OSError:
@@ -152,6 +165,7 @@ def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Setting
 
 def _manifest_update(out: Path, marks: dict[str, str]) -> dict[str, str]:
     """The page manifest with new fingerprints, written as kb.writer.save_manifest writes it."""
+    from kb.writer import MANIFEST
     manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     manifest.update(marks)
     return {MANIFEST: json.dumps(dict(sorted(manifest.items())), indent=0)}

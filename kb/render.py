@@ -7,19 +7,13 @@ from pathlib import Path
 
 import jinja2
 
-import kb
 from kb.pages import Page
+from kb.templates_folder import templates_dir
 
 CSP = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'none'"
 )
-
-
-def templates_dir() -> Path:
-    """Our templates: inside the installed package, else the repository's templates/ folder."""
-    packaged = Path(kb.__file__).parent / "templates"
-    return packaged if packaged.is_dir() else Path(kb.__file__).parent.parent / "templates"
 
 
 class DictFirstEnvironment(jinja2.Environment):

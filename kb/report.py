@@ -4,13 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
-from kb.check import summarise
 from kb.model import Diagnostic, Severity
 
 FORMATS = ("text", "json", "github")
+
+
+def summarise(diagnostics: Iterable[Diagnostic]) -> dict[str, object]:
+    """Counts by severity and by rule, as reported after the diagnostics."""
+    items = list(diagnostics)
+    by_rule = Counter(d.rule for d in items)
+    by_severity = Counter(d.severity.label for d in items)
+    return {
+        "errors": by_severity.get("error", 0),
+        "warnings": by_severity.get("warning", 0),
+        "infos": by_severity.get("info", 0),
+        "by_rule": dict(sorted(by_rule.items())),
+    }
 
 
 def as_text(diagnostics: Sequence[Diagnostic]) -> str:

@@ -133,7 +133,7 @@ def diagnostic_rows(items: Iterable[Any]) -> list[dict[str, Any]]:
 
 def rebuild(root: Path, settings: Settings, out: Path, state: BuildState, search: bool = True) -> None:
     """Build into `out` (quickly after body-only edits); any failure is published, never raised."""
-    from kb.build import BuildOptions
+    from kb.build_options import BuildOptions
     from kb.quick_build import build
 
     try:

@@ -86,3 +86,11 @@ def relative_href(page: str, target: str, fragment: str = "") -> str:
 def base_of(page: str) -> str:
     """The relative prefix from a page back to the site root ("", "../", ...)."""
     return "../" * page.count("/")
+
+
+_SLUG_DROP = re.compile(r"[^\w\- ]")
+
+
+def heading_slug(text: str) -> str:
+    """GitHub's heading anchor: lower case, punctuation dropped, spaces to hyphens."""
+    return _SLUG_DROP.sub("", text.strip().lower()).replace(" ", "-")

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote
 
-import kb
 from kb.body import read_body
 from kb.build_state import (
     RECORDS_PER_FILE,
@@ -30,7 +29,7 @@ from kb.build_state import (
 )
 from kb.model import Note
 from kb.pages import Page, note_page
-from kb.render import make_environment, render_page, templates_dir, write_rendered
+from kb.render import make_environment, render_page, write_rendered
 from kb.search import SearchDoc, search_doc
 from kb.site_files import link_file, write_or_link
 
@@ -51,16 +50,6 @@ class WriteJob:
     site: dict[str, Any]
     search: bool = True  # also return each note page's search entry
     records: Path | None = None  # where to keep each note page's PageRecord (kb.build_state)
-
-
-def templates_stamp(user_templates: Path | None) -> str:
-    """A hash of every template and static file (ours and the user's) and kb's version."""
-    digest = hashlib.blake2b(kb.__version__.encode(), digest_size=16)
-    for folder in (templates_dir(), user_templates):
-        for path in sorted(folder.rglob("*")) if folder and folder.is_dir() else ():
-            if path.is_file():
-                digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
-    return digest.hexdigest()
 
 
 def read_manifest(previous: Path) -> dict[str, str]:

@@ -120,7 +120,7 @@ def test_a_failing_quick_rebuild_leaves_the_site_untouched(base: Path, tmp_path:
     def explode(*args: object, **kwargs: object) -> str:
         raise RuntimeError("template on fire")
 
-    monkeypatch.setattr("kb.quick_build.render_page", explode)
+    monkeypatch.setattr("kb.render.render_page", explode)
     with pytest.raises(RuntimeError, match="template on fire"):
         run(base, tmp_path / "site")
     assert tree(tmp_path / "site") == before

@@ -518,7 +518,7 @@ def test_csp_forbids_what_the_site_never_needs() -> None:
 
 def test_sha_of_static_assets_matches_templates(bundled: Built) -> None:
     """The static folder is copied byte for byte (vendored libraries included)."""
-    from kb.render import templates_dir
+    from kb.templates_folder import templates_dir
 
     source = templates_dir() / "static"
     for path in sorted(source.rglob("*")):

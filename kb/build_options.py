@@ -1,0 +1,67 @@
+"""What a build is asked to do and reports back: options, result, progress, state to record.
+
+Kept apart from kb.build so that a quick rebuild (kb.quick_build) can start without importing
+the page renderers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kb.cache import Stamp
+from kb.model import Diagnostic
+
+
+class Reporter(Protocol):
+    """Receives build progress (a rich bar on a terminal, plain lines in CI, a list in tests)."""
+
+    def stage(self, name: str, total: int = 0) -> None: ...  # noqa: D102
+    def advance(self, count: int = 1) -> None: ...  # noqa: D102
+    def done(self) -> None: ...  # noqa: D102
+
+
+class SilentReporter:
+    """A reporter that reports nothing."""
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Ignore a stage."""
+
+    def advance(self, count: int = 1) -> None:
+        """Ignore progress."""
+
+    def done(self) -> None:
+        """Ignore the end."""
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build: where to, with which templates, and site-wide settings."""
+
+    out: Path
+    templates: Path | None = None
+    site_url: str = ""
+    title: str = "Knowledge base"
+    search: bool = True
+    workers: int = 0  # processes rendering pages; 0: one per core
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build wrote."""
+
+    out: Path
+    pages: int
+    search_indexed: bool
+    search_message: str
+
+
+@dataclass(frozen=True)
+class Recording:
+    """Keep this build's state for quick rebuilds (kb.build_state): where, and what was read."""
+
+    folder: Path  # the state folder of this root and output folder
+    stamps: dict[str, Stamp | None]  # every file's stamp, taken before it was read
+    discovery: tuple[Diagnostic, ...]
+    key: str
