@@ -65,7 +65,6 @@ class Plan(NamedTuple):
 
 def build(root: Path, settings: Settings, options: BuildOptions, reporter: Reporter | None = None, full: bool = False) -> Built:
     """Build the site of `root`: quickly when only note bodies changed, else in full."""
-
     check_output_folder(options.out, root)
     clean_leftovers(options.out)
     found = discover(root, settings)
@@ -75,9 +74,8 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key)
     if quick is not None:
         return quick
-    from kb.build import (
-        build_site,  # the full build's modules are imported only when it runs
-    )
+    # The full build's modules are imported only when it runs.
+    from kb.build import build_site
     from kb.pipeline import assemble
 
     base = assemble(root, settings, found, True)
@@ -113,12 +111,10 @@ def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[st
 
 def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path) -> Plan | None:
     """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
-    from kb.render import (
-        make_environment,  # the renderers are imported only when a page changed
-    )
-    from kb.search import FOLDER
-    from kb.search_updates import index_updates
+    # The renderers are imported only when a page changed.
+    from kb.render import make_environment
     from kb.writer import fingerprint
+
     env, stamp = make_environment(options.templates), templates_stamp(options.templates)
     site = {"title": options.title, "url": options.site_url}
     chunks: dict[int, dict[str, PageRecord]] = {}
@@ -136,9 +132,17 @@ def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildSta
         if doc is not None and records[rel].doc is not None:
             changes.append((state.doc_ids[page.path], records[rel].doc, doc))
         records[rel] = records[rel]._replace(doc=doc)
-    files = {**pages, **_manifest_update(options.out, marks)}
-    files.update((f"{FOLDER}/{name}", text) for name, text in index_updates(options.out / FOLDER, changes).items())
-    return Plan(files, chunks, len(changed))
+    return Plan({**pages, **_index_files(options.out, marks, changes)}, chunks, len(changed))
+
+
+def _index_files(out: Path, marks: dict[str, str], changes: list[Change]) -> dict[str, str | None]:
+    """The page manifest and the search files the changed pages alter."""
+    from kb.search import FOLDER
+    from kb.search_updates import index_updates
+
+    files: dict[str, str | None] = {**_manifest_update(out, marks)}
+    files.update((f"{FOLDER}/{name}", text) for name, text in index_updates(out / FOLDER, changes).items())
+    return files
 
 
 def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Settings, options: BuildOptions, env: Any, site: dict[str, str]) -> tuple[str, Page, Any] | None:
