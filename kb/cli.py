@@ -163,7 +163,10 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
         sys.exit(2)
     items = filter_diagnostics(diagnostics, select, ignore)
     summary = report.summarise(items)
-    click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
+    if result.search_message.startswith("quick rebuild"):
+        click.echo(f"kb: {result.search_message} in {result.out}")
+    else:
+        click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
     click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")
     sys.exit(exit_code(items, strict) if strict else 0)
 
