@@ -30,7 +30,7 @@ from kb.cache import (
     stamp_of,
     write_pickle,
 )
-from kb.config import Settings
+from kb.config import PROGRAM_ALIASES, Settings
 from kb.discover import Discovered
 from kb.model import Diagnostic, Note, ResolvedLink
 
@@ -76,8 +76,12 @@ def is_clean(diagnostics: list[Diagnostic]) -> bool:
 
 
 def build_key(root: Path, settings: Settings, options: Any, templates: str) -> str:
-    """Everything besides the notes that decides the site's bytes."""
-    inputs = (code_stamp(), templates, repr(settings), str(root), options.title, options.site_url, options.search, str(options.templates))
+    """Everything besides the notes that decides the site's bytes (the alias table included)."""
+    try:
+        aliases = (root / PROGRAM_ALIASES).read_bytes()
+    except OSError:
+        aliases = b""
+    inputs = (code_stamp(), templates, repr(settings), str(root), aliases, options.title, options.site_url, options.search, str(options.templates))
     return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
 
 

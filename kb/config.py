@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from kb.model import Severity
 from kb.rules import find_rule
 
+PROGRAM_ALIASES = "programs.yaml"  # at the root: research-program key aliases (kb.convergence.alias_table)
 CONFIDENCE = ("proven", "likely", "experimental", "speculative")
 SOURCE_STATUS = ("unprocessed", "processing", "processed", "null-result")
 KNOWN_TYPES = (

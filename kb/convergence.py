@@ -21,6 +21,7 @@ import yaml
 
 from kb.cache import TextMemo
 from kb.collector import collector_paused
+from kb.config import PROGRAM_ALIASES
 from kb.model import KnowledgeBase, LinkKind, Note
 from kb.programs import extract_citations
 from kb.source_note_keys import key_from_source_note
@@ -229,7 +230,7 @@ def source_note_aliases(kb: KnowledgeBase, cited: Mapping[str, tuple[tuple[str, 
 
 def alias_table(root: Path) -> dict[str, str]:
     """`programs.yaml` at the root: `canonical-key: [alias, alias]` (missing or bad file: none)."""
-    path = Path(root) / "programs.yaml"
+    path = Path(root) / PROGRAM_ALIASES
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
     except (OSError, UnicodeDecodeError, yaml.YAMLError):

@@ -103,6 +103,15 @@ def test_any_other_edit_means_a_full_build_with_the_same_result(base: Path, tmp_
     assert tree(tmp_path / "site") == tree(tmp_path / "full")
 
 
+def test_an_edited_program_alias_table_means_a_full_build(base: Path, tmp_path: Path) -> None:
+    aliases = base / "programs.yaml"
+    aliases.write_text("zeng-2025:\n  - sorensen-2024\n", encoding="utf-8")  # merges two programs
+    built = run(base, tmp_path / "site")
+    assert not is_quick(built)
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
 def test_other_options_or_a_site_from_another_build_mean_a_full_build(base: Path, tmp_path: Path) -> None:
     append(base, EDITED, "\nQuasicrystals.\n")
     assert not is_quick(run(base, tmp_path / "site", title="Another title"))
