@@ -54,7 +54,8 @@ class BuildResult:
     out: Path
     pages: int
     search_indexed: bool
-    search_message: str
+    search_message: str  # for a quick rebuild: what it rewrote
+    quick: bool = False  # only the pages of notes whose bodies changed were rewritten (kb.quick_build)
 
 
 @dataclass(frozen=True)

@@ -163,7 +163,7 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
         sys.exit(2)
     items = filter_diagnostics(diagnostics, select, ignore)
     summary = report.summarise(items)
-    if result.search_message.startswith("quick rebuild"):
+    if result.quick:
         click.echo(f"kb: {result.search_message} in {result.out}")
     else:
         click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")

@@ -12,7 +12,6 @@ all mean a full build (`--full` forces one).
 
 from __future__ import annotations
 
-import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -70,8 +69,9 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     found = discover(root, settings)
     stamps = take_stamps(found)
     folder = state_folder(root, options.out)
-    key = build_key(root, settings, options, templates_stamp(options.templates))
-    quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key)
+    stamp = templates_stamp(options.templates)
+    key = build_key(root, settings, options, stamp)
+    quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key, stamp)
     if quick is not None:
         return quick
     # The full build's modules are imported only when it runs.
@@ -82,7 +82,7 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     return Built(build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key)), base.diagnostics)
 
 
-def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str) -> Built | None:
+def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str, stamp: str) -> Built | None:
     """Rewrite only what body-only edits change; None when a full build is needed."""
     state = read_state(folder)
     diagnostics = read_diagnostics(folder)
@@ -91,7 +91,7 @@ def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: 
     changed = [rel for rel, stamp in stamps.items() if stamp != state.stamps[rel]]
     if len(changed) > MAX_CHANGED:
         return None
-    plan = _plan(root, settings, options, state, changed, folder) if changed else Plan({}, {}, 0)
+    plan = _plan(root, settings, options, state, changed, folder, stamp) if changed else Plan({}, {}, 0)
     if plan is None:
         return None
     rewritten = _apply(plan.files, options.out)
@@ -100,7 +100,7 @@ def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: 
     if changed:
         write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_hash(options.out)))
     message = f"quick rebuild: {plan.notes} changed note(s), {rewritten} file(s) rewritten"
-    return Built(BuildResult(options.out, plan.notes, options.search, message), diagnostics)
+    return Built(BuildResult(options.out, plan.notes, options.search, message, quick=True), diagnostics)
 
 
 def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[str, Stamp | None], out: Path) -> bool:
@@ -109,13 +109,13 @@ def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[st
     return state.key == key and same_files and state.manifest_hash == manifest_hash(out) != ""
 
 
-def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path) -> Plan | None:
+def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path, stamp: str) -> Plan | None:
     """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
     # The renderers are imported only when a page changed.
     from kb.render import make_environment
     from kb.writer import fingerprint
 
-    env, stamp = make_environment(options.templates), templates_stamp(options.templates)
+    env = make_environment(options.templates)
     site = {"title": options.title, "url": options.site_url}
     chunks: dict[int, dict[str, PageRecord]] = {}
     pages: dict[str, str | None] = {}
@@ -168,11 +168,10 @@ def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Setting
 
 
 def _manifest_update(out: Path, marks: dict[str, str]) -> dict[str, str]:
-    """The page manifest with new fingerprints, written as kb.writer.save_manifest writes it."""
-    from kb.writer import MANIFEST
-    manifest = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-    manifest.update(marks)
-    return {MANIFEST: json.dumps(dict(sorted(manifest.items())), indent=0)}
+    """The page manifest with new fingerprints."""
+    from kb.writer import MANIFEST, manifest_text, read_manifest
+
+    return {MANIFEST: manifest_text({**read_manifest(out), **marks})}
 
 
 def _apply(files: dict[str, str | None], out: Path) -> int:

@@ -1,8 +1,9 @@
 """kb's full-text search: a static inverted index, split into small files the browser loads on demand.
 
-Pagefind indexed the rendered pages in 27–40 s and 2.9 GB at 10k claims (benchmarks/README.md);
-this index is built from the words the page writers already have, in about a second, with
-postings kept as 4-byte arrays. Layout, under `search/`:
+Pagefind indexed the rendered pages of 10k claims in 33.7 s with 3.7 GB
+(`python -m benchmarks.search_index`); this index is built from the bodies the page writers read
+anyway (5.5 s serially, shared among the writers during a build), with postings kept as 4-byte
+arrays. Layout, under `search/`:
 
 - `meta.json`: `{"version", "docs", "chunk", "shards", "kinds", "domains", "stopwords"}`: how
   many documents, how many per docs file, which term files exist, the filter values.

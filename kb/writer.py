@@ -158,5 +158,10 @@ def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: 
 
 def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:
     """Record this build's page fingerprints inside the site, for the next build."""
-    write_or_link(out / MANIFEST, previous / MANIFEST, json.dumps(dict(sorted(marks.items())), indent=0))
+    write_or_link(out / MANIFEST, previous / MANIFEST, manifest_text(marks))
+
+
+def manifest_text(marks: dict[str, str]) -> str:
+    """The manifest file's text: page path -> fingerprint, sorted."""
+    return json.dumps(dict(sorted(marks.items())), indent=0)
 

@@ -35,7 +35,7 @@ def run(root: Path, out: Path, **options: Any) -> Built:
 
 
 def is_quick(built: Built) -> bool:
-    return built.result.search_message.startswith("quick rebuild")
+    return built.result.quick
 
 
 @pytest.fixture()

@@ -94,13 +94,9 @@ def extra(tmp_path_factory: pytest.TempPathFactory) -> Built:
     return build(write(folder / "kb", EXTRA), folder / "site")
 
 
-def tree(folder: Path, skip: tuple[str, ...] = ()) -> dict[str, bytes]:
-    """Every file under folder by relative POSIX path (paths starting with `skip` left out)."""
-    return {
-        p.relative_to(folder).as_posix(): p.read_bytes()
-        for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.relative_to(folder).as_posix().startswith(skip)
-    }
+def tree(folder: Path) -> dict[str, bytes]:
+    """Every file under folder by relative POSIX path."""
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def page_file(site: Path, url: str) -> Path:
