@@ -12,6 +12,7 @@ from kb.build_options import (
     Recording,
     Reporter,
     SilentReporter,
+    tally_of,
 )
 from kb.build_state import RECORDS_PER_FILE, BuildState, install, manifest_hash
 from kb.exports import atom_feed, graph_json, sitemap_xml
@@ -72,7 +73,7 @@ def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) 
     state = BuildState(
         key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
         chunk_of={path: index // RECORDS_PER_FILE for index, path in enumerate(paths)},
-        doc_ids=doc_ids(model), manifest_hash=manifest_hash(out),
+        doc_ids=doc_ids(model), manifest_hash=manifest_hash(out), tally=tally_of(model.kb.diagnostics),
     )  # fmt: skip
     install(fresh, recording.folder, state, model.kb.diagnostics)
 

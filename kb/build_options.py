@@ -6,12 +6,15 @@ the page renderers.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Iterable, Protocol
 
 from kb.cache import Stamp
-from kb.model import Diagnostic
+from kb.model import Diagnostic, Severity
+
+Tally = dict[tuple[str, Severity], int]  # how many diagnostics of each (rule, severity)
 
 
 class Reporter(Protocol):
@@ -66,3 +69,8 @@ class Recording:
     stamps: dict[str, Stamp | None]  # every file's stamp, taken before it was read
     discovery: tuple[Diagnostic, ...]
     key: str
+
+
+def tally_of(diagnostics: Iterable[Diagnostic]) -> Tally:
+    """Count diagnostics by rule and severity: all `kb build` prints, kept in a quick rebuild's state."""
+    return dict(Counter((d.rule, d.severity) for d in diagnostics))

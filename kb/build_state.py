@@ -4,9 +4,10 @@ Beside the parse cache (kb.cache.cache_folder), per output folder:
 
 - `state.pickle`: a BuildState: the key of everything else a build depends on (kb's code, the
   templates, settings and options), every file's stamp as it was *before* it was read, which
-  records file holds each note, each page's search document id, and a hash of
-  the site's manifest (a site changed by another build no longer matches).
-- `diagnostics.pickle`: the diagnostics of the base the site shows (unchanged by a quick rebuild).
+  records file holds each note, each page's search document id, the tally of the diagnostics,
+  and a hash of the site's manifest (a site changed by another build no longer matches).
+- `diagnostics.pickle`: the diagnostics of the base the site shows (unchanged by a quick rebuild,
+  which only needs their tally, kept in the state).
 - `records-N.pickle`: a PageRecord per note, written by the worker that rendered its page: what
   re-rendering that page needs without loading the rest of the base.
 
@@ -22,6 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from kb.build_options import Tally
 from kb.cache import (
     Stamp,
     cache_folder,
@@ -63,6 +65,7 @@ class BuildState:
     chunk_of: dict[str, int]
     doc_ids: dict[str, int]
     manifest_hash: str
+    tally: Tally  # of the diagnostics
 
 
 def shape_of(note: Note) -> str:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Sequence
 
 import click
 
@@ -12,6 +13,9 @@ from kb import report
 from kb.config import ConfigError, Settings, locate
 from kb.model import Diagnostic, Severity
 from kb.rules import find_rule
+
+if TYPE_CHECKING:
+    from kb.build_options import Tally
 
 
 def root_argument(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,16 +50,31 @@ def resolve_root(root: Path | None) -> tuple[Path, Settings]:
         sys.exit(2)
 
 
+def rule_filter(select: str | None, ignore: str | None) -> Callable[[str], bool]:
+    """Whether a rule is reported under --select and --ignore."""
+    chosen, dropped = _rules(select), _rules(ignore)
+    return lambda rule: (not chosen or rule in chosen) and rule not in dropped
+
+
 def filter_diagnostics(items: Sequence[Diagnostic], select: str | None, ignore: str | None) -> list[Diagnostic]:
     """Keep the selected rules and drop the ignored ones."""
-    chosen, dropped = _rules(select), _rules(ignore)
-    return [d for d in items if (not chosen or d.rule in chosen) and d.rule not in dropped]
+    keep = rule_filter(select, ignore)
+    return [d for d in items if keep(d.rule)]
 
 
-def exit_code(items: Sequence[Diagnostic], strict: bool) -> int:
+def severity_counts(tally: Tally, keep: Callable[[str], bool]) -> Counter[Severity]:
+    """How many diagnostics of each severity a tally holds for the rules kept."""
+    counts: Counter[Severity] = Counter()
+    for (rule, severity), count in tally.items():
+        if keep(rule):
+            counts[severity] += count
+    return counts
+
+
+def exit_code(severities: Iterable[Severity], strict: bool) -> int:
     """1 when there are errors (or warnings under --strict), else 0."""
-    worst = max((d.severity for d in items), default=Severity.INFO)
-    return 1 if worst >= (Severity.WARNING if strict else Severity.ERROR) and items else 0
+    worst = max(severities, default=None)
+    return 1 if worst is not None and worst >= (Severity.WARNING if strict else Severity.ERROR) else 0
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -90,7 +109,7 @@ def check_command(root: Path | None, fmt: str, strict: bool, select: str | None,
         click.echo(report.as_github(items, chosen, Path.cwd()), nl=False)
     else:
         click.echo(report.as_text(items), nl=False)
-    sys.exit(exit_code(items, strict))
+    sys.exit(exit_code((d.severity for d in items), strict))
 
 
 @main.command("rules", epilog="\b\nExample:\n  kb rules")
@@ -157,18 +176,17 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     chosen, settings = resolve_root(root)
     options = BuildOptions(out=(out or Path("site")).resolve(), templates=templates, site_url=site_url, title=title, search=not no_search)
     try:
-        result, diagnostics = build(chosen, settings, options, ConsoleReporter(), full)
+        built = build(chosen, settings, options, ConsoleReporter(), full)
     except OutputError as error:
         click.echo(f"kb: {error}", err=True)
         sys.exit(2)
-    items = filter_diagnostics(diagnostics, select, ignore)
-    summary = report.summarise(items)
+    result, counts = built.result, severity_counts(built.tally, rule_filter(select, ignore))
     if result.quick:
         click.echo(f"kb: {result.search_message} in {result.out}")
     else:
         click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
-    click.echo(f"kb: check: {summary['errors']} error(s), {summary['warnings']} warning(s); run `kb check` for details")
-    sys.exit(exit_code(items, strict) if strict else 0)
+    click.echo(f"kb: check: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s); run `kb check` for details")
+    sys.exit(exit_code(+counts, strict) if strict else 0)
 
 
 @main.command("convergence", epilog="\b\nExample:\n  kb convergence claims/ --min 3 --format json")

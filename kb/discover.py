@@ -26,48 +26,56 @@ class Discovered:
 
 def discover(root: Path, settings: Settings) -> Discovered:
     """Every `.md` file under the root's content folders, skipping excluded and hidden names."""
-    root = root.resolve()
-    files: dict[str, str] = {}
-    problems: list[Diagnostic] = []
-    seen_dirs: set[str] = set()
-    stamps: dict[str, tuple[int, int]] = {}
-    starts = [root / folder for folder in settings.include] or [root]
-    for start in starts:
+    walk = _Walk(root.resolve(), frozenset(settings.exclude))
+    for start in [walk.root / folder for folder in settings.include] or [walk.root]:
         if start.is_dir():
-            _walk(start, root, settings, (files, stamps), problems, seen_dirs)
-    return Discovered(tuple(sorted(files.items())), tuple(problems), stamps)
+            walk.folder(str(start))
+    return Discovered(tuple(sorted(walk.files.items())), tuple(walk.problems), walk.stamps)
 
 
-def _walk(folder: Path, root: Path, settings: Settings, found: tuple[dict[str, str], dict[str, tuple[int, int]]], problems: list[Diagnostic], seen: set[str]) -> None:
-    """Walk one folder depth-first; a symlink is followed only if it stays inside root."""
-    real = os.path.realpath(folder)
-    if real in seen:
-        return
-    seen.add(real)
-    try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return
-    for entry in entries:
-        if entry.name.startswith(".") or entry.name in settings.exclude:
-            continue
-        rel = entry.path[len(str(root)) + 1 :].replace(os.sep, "/")  # scandir paths start with root's
-        if entry.is_symlink() and not _inside(entry.path, root):
-            problems.append(diagnostic("symlink-outside-root", rel, 1, 1, "symbolic link leads outside the root (or nowhere); skipped"))
+class _Walk:
+    """One depth-first walk: what it found so far and the folders it has been in."""
+
+    def __init__(self, root: Path, exclude: frozenset[str]) -> None:
+        self.root, self.exclude = root, exclude
+        self.prefix = len(str(root)) + 1  # scandir paths start with root's
+        self.files: dict[str, str] = {}
+        self.stamps: dict[str, tuple[int, int]] = {}
+        self.problems: list[Diagnostic] = []
+        self.seen: set[str] = set()
+
+    def folder(self, path: str) -> None:
+        """Walk one folder; a symlink is followed only if it stays inside root."""
+        real = os.path.realpath(path)
+        if real in self.seen:
+            return
+        self.seen.add(real)
+        try:
+            entries = sorted(os.scandir(path), key=lambda e: e.name)
+        except OSError:
+            return
+        for entry in entries:
+            if entry.name[0] != "." and entry.name not in self.exclude:
+                self.entry(entry)
+
+    def entry(self, entry: os.DirEntry[str]) -> None:
+        """Take in one folder entry: walk into folders, keep Markdown files with their stamps."""
+        rel = entry.path[self.prefix :].replace(os.sep, "/")
+        if entry.is_symlink() and not _inside(entry.path, self.root):
+            self.problems.append(diagnostic("symlink-outside-root", rel, 1, 1, "symbolic link leads outside the root (or nowhere); skipped"))
         elif entry.is_dir():
-            _walk(Path(entry.path), root, settings, found, problems, seen)
-        elif entry.name.lower().endswith(".md") and entry.is_file():
-            found[0][rel] = entry.path
-            _stamp(entry, rel, found[1])
+            self.folder(entry.path)
+        elif entry.name[-3:].lower() == ".md" and entry.is_file():
+            self.files[rel] = entry.path
+            self.stamp(entry, rel)
 
-
-def _stamp(entry: os.DirEntry[str], rel: str, stamps: dict[str, tuple[int, int]]) -> None:
-    """Note a file's (mtime ns, size) while walking (a file gone meanwhile gets none)."""
-    try:
-        status = entry.stat()
-    except OSError:
-        return
-    stamps[rel] = (status.st_mtime_ns, status.st_size)
+    def stamp(self, entry: os.DirEntry[str], rel: str) -> None:
+        """Note a file's (mtime ns, size) while walking (a file gone meanwhile gets none)."""
+        try:
+            status = entry.stat()
+        except OSError:
+            return
+        self.stamps[rel] = (status.st_mtime_ns, status.st_size)
 
 
 def _inside(path: str, root: Path) -> bool:

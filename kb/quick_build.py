@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
-from kb.build_options import BuildOptions, BuildResult, Recording, Reporter
+from kb.build_options import BuildOptions, BuildResult, Recording, Reporter, Tally, tally_of
 from kb.build_state import (
+    DIAGNOSTICS,
     STATE,
     BuildState,
     PageRecord,
@@ -48,10 +49,16 @@ MAX_CHANGED = 50  # more changed files than this: a full build is as quick
 
 
 class Built(NamedTuple):
-    """A finished build and the diagnostics of the base it shows."""
+    """A finished build, the check tally of the base it shows, and where its diagnostics are."""
 
     result: BuildResult
-    diagnostics: tuple[Diagnostic, ...]
+    tally: Tally
+    kept: tuple[Diagnostic, ...] | None  # in memory after a full build; None: only in `folder`
+    folder: Path  # the build's state folder (kb.build_state)
+
+    def diagnostics(self) -> tuple[Diagnostic, ...]:
+        """Every diagnostic of the base the site shows (a quick rebuild reads them only now)."""
+        return self.kept if self.kept is not None else read_diagnostics(self.folder) or ()
 
 
 class Plan(NamedTuple):
@@ -79,14 +86,14 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     from kb.pipeline import assemble
 
     base = assemble(root, settings, found, True)
-    return Built(build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key)), base.diagnostics)
+    built = build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key))
+    return Built(built, tally_of(base.diagnostics), base.diagnostics, folder)
 
 
 def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str, stamp: str) -> Built | None:
     """Rewrite only what body-only edits change; None when a full build is needed."""
     state = read_state(folder)
-    diagnostics = read_diagnostics(folder)
-    if state is None or diagnostics is None or not _still_valid(state, key, found, stamps, options.out):
+    if state is None or not (folder / DIAGNOSTICS).is_file() or not _still_valid(state, key, found, stamps, options.out):
         return None
     changed = [rel for rel, stamp in stamps.items() if stamp != state.stamps[rel]]
     if len(changed) > MAX_CHANGED:
@@ -100,7 +107,7 @@ def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: 
     if changed:
         write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_hash(options.out)))
     message = f"quick rebuild: {plan.notes} changed note(s), {rewritten} file(s) rewritten"
-    return Built(BuildResult(options.out, plan.notes, options.search, message, quick=True), diagnostics)
+    return Built(BuildResult(options.out, plan.notes, options.search, message, quick=True), state.tally, None, folder)
 
 
 def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[str, Stamp | None], out: Path) -> bool:

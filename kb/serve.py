@@ -141,7 +141,7 @@ def rebuild(root: Path, settings: Settings, out: Path, state: BuildState, search
     except Exception:  # noqa: BLE001 - a rebuild must never stop the server
         state.publish([], traceback.format_exc(limit=8))
         return
-    state.publish(diagnostic_rows(built.diagnostics), "")
+    state.publish(diagnostic_rows(built.diagnostics()), "")
 
 
 class ReloadingHandler(SimpleHTTPRequestHandler):

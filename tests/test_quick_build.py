@@ -81,7 +81,10 @@ def test_nothing_changed_writes_nothing(base: Path, tmp_path: Path) -> None:
     built = run(base, tmp_path / "site")
     assert is_quick(built) and "0 file(s) rewritten" in built.result.search_message
     assert inodes(tmp_path / "site") == before
-    assert built.diagnostics == run(base, tmp_path / "again", full=True).diagnostics
+    full = run(base, tmp_path / "again", full=True)
+    assert built.kept is None and full.kept is not None
+    assert built.diagnostics() == full.diagnostics() and built.tally == full.tally
+    assert sum(built.tally.values()) == len(full.diagnostics())
 
 
 @pytest.mark.parametrize(
@@ -144,6 +147,22 @@ def test_kb_build_reports_a_quick_rebuild_and_full_forces_one(base: Path, tmp_pa
     assert "quick rebuild: 1 changed note(s)" in quick.stdout
     full = run_kb_subprocess("build", str(base), "--out", str(tmp_path / "site"), "--full")
     assert "(search index: 28 pages)" in full.stdout and "quick rebuild" not in full.stdout
+
+
+@pytest.mark.parametrize("flags", [(), ("--strict",), ("--ignore", "broken-link"), ("--select", "KB301,orphan", "--strict")])
+def test_a_quick_rebuild_reports_the_same_check_summary_and_exit_status(base: Path, tmp_path: Path, run_kb_subprocess: Any, flags: tuple[str, ...]) -> None:
+    append(base, EDITED, "\nSee [[a claim nobody wrote]].\n")
+    (base / "domains/ai-alignment/an orphan claim.md").write_text("---\ntype: claim\n---\nAlone.\n", encoding="utf-8")
+    command = ("build", str(base), "--out", str(tmp_path / "site"), *flags)
+    full = run_kb_subprocess(*command)
+    append(base, EDITED, "\nQuasicrystals.\n")
+    quick = run_kb_subprocess(*command)
+    assert "quick rebuild: 1 changed note(s)" in quick.stdout and "quick rebuild" not in full.stdout
+    summary = [line for line in full.stdout.splitlines() if line.startswith("kb: check:")]
+    assert summary and summary == [line for line in quick.stdout.splitlines() if line.startswith("kb: check:")]
+    assert quick.returncode == full.returncode == (1 if "--strict" in flags else 0)
+    checked = run_kb_subprocess("check", str(base), *flags).stdout.splitlines()[-1]  # "N error(s), M warning(s), K info"
+    assert summary[0].startswith(f"kb: check: {checked.rsplit(', ', 1)[0]};")
 
 
 def test_records_written_by_forked_workers_serve_a_quick_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
