@@ -13,6 +13,7 @@ all mean a full build (`--full` forces one).
 from __future__ import annotations
 
 import os
+import shutil
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
     from kb.search_updates import Change
 
 MAX_CHANGED = 50  # more changed files than this: a full build is as quick
+PENDING = ".kb-pending"  # folder in the site holding a quick rebuild's files until each is renamed
 
 
 class Built(NamedTuple):
@@ -182,26 +184,27 @@ def _manifest_update(out: Path, marks: dict[str, str]) -> dict[str, str]:
 
 
 def _apply(files: dict[str, str | None], out: Path) -> int:
-    """Replace each file whose bytes change with an atomic rename (None: remove it); how many."""
-    rewritten = 0
-    _remove_strays({(out / name).parent for name in files})
-    for name, text in files.items():
-        target = out / name
-        data = None if text is None else text.encode("utf-8")
-        if data is not None and target.is_file() and target.read_bytes() == data:
-            continue
-        rewritten += 1
-        if data is None:
-            target.unlink(missing_ok=True)
-            continue
-        temporary = target.with_name(f".kb-tmp-{os.getpid()}-{target.name}")
-        temporary.write_bytes(data)  # a new file, with the usual permissions (not mkstemp's 0600)
-        os.replace(temporary, target)
-    return rewritten
+    """Replace each file whose bytes change with an atomic rename (None: remove it); how many.
+
+    New files are written into one pending folder first (what a killed rebuild left there goes).
+    """
+    pending = out / PENDING
+    shutil.rmtree(pending, ignore_errors=True)
+    pending.mkdir()
+    try:
+        return sum(_replace(out / name, text, pending / str(number)) for number, (name, text) in enumerate(files.items()))
+    finally:
+        shutil.rmtree(pending, ignore_errors=True)
 
 
-def _remove_strays(folders: set[Path]) -> None:
-    """Remove temporary files a quick rebuild killed while replacing files left in these folders."""
-    for folder in folders:
-        for stray in folder.glob(".kb-tmp-*"):
-            stray.unlink(missing_ok=True)
+def _replace(target: Path, text: str | None, temporary: Path) -> bool:
+    """Give one file new text through `temporary` (None: remove it); whether it changed."""
+    data = None if text is None else text.encode("utf-8")
+    if data is not None and target.is_file() and target.read_bytes() == data:
+        return False
+    if data is None:
+        target.unlink(missing_ok=True)
+        return True
+    temporary.write_bytes(data)  # a new file, with the usual permissions (not mkstemp's 0600)
+    os.replace(temporary, target)
+    return True

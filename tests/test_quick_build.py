@@ -11,7 +11,7 @@ import pytest
 
 from kb.build import BuildOptions
 from kb.config import load_settings
-from kb.quick_build import Built, build
+from kb.quick_build import PENDING, Built, build
 
 ROOT = Path(__file__).resolve().parents[1]
 CLAIMS = ROOT / "claims"
@@ -71,7 +71,7 @@ def test_a_quick_rebuild_rewrites_only_the_page_its_search_terms_and_the_manifes
     rewritten = sorted(p for p in after if before.get(p) != after[p])
     page = next(p for p in after if p.startswith("claims/the-specification-trap-means-any-values"))
     assert rewritten == sorted([".kb-manifest.json", page, f"search/terms-{'qu'.encode().hex()}.json"])
-    assert not any(".kb-tmp-" in p for p in after)
+    assert not any(p.startswith(PENDING) for p in after)
 
 
 def test_nothing_changed_writes_nothing(base: Path, tmp_path: Path) -> None:
@@ -138,6 +138,14 @@ def test_a_failing_quick_rebuild_leaves_the_site_untouched(base: Path, tmp_path:
     assert tree(tmp_path / "site") == before
     monkeypatch.undo()
     assert is_quick(run(base, tmp_path / "site"))  # the edit is still pending, and is picked up
+
+
+def test_files_a_killed_quick_rebuild_left_pending_are_removed_by_the_next(base: Path, tmp_path: Path) -> None:
+    (tmp_path / "site" / PENDING).mkdir()
+    (tmp_path / "site" / PENDING / "0").write_text("half a page", encoding="utf-8")
+    append(base, EDITED, "\nQuasicrystals.\n")
+    assert is_quick(run(base, tmp_path / "site"))
+    assert not (tmp_path / "site" / PENDING).exists()
 
 
 def test_kb_build_reports_a_quick_rebuild_and_full_forces_one(base: Path, tmp_path: Path, run_kb_subprocess: Any) -> None:
