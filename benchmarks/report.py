@@ -268,6 +268,19 @@ def site_table(sizes: dict[str, dict]) -> str:
     return "\n".join(lines)
 
 
+def stages_table(sizes: dict[str, dict]) -> str:
+    """Render the wall time of each stage of the cold `kb build` (from `--timings`) at every size."""
+    timed = {int(n): r["timings"]["build"] for n, r in sizes.items() if (r.get("timings") or {}).get("build")}
+    if not timed:
+        return ""
+    order = sorted(timed)
+    stages = list(dict.fromkeys(name for n in order for name in timed[n]))
+    lines = ["| stage | " + " | ".join(f"{n:,} claims (s)" for n in order) + " |", "|---|" + "---|" * len(order)]
+    for stage in stages:
+        lines.append(f"| {stage} | " + " | ".join(_fmt(timed[n].get(stage)) for n in order) + " |")
+    return "\n".join(lines)
+
+
 def markdown(results: dict) -> str:
     """Render the whole results section: machine, targets, commands and site tables."""
     rows = [Target(**t) for t in results["targets"]]
@@ -276,6 +289,10 @@ def markdown(results: dict) -> str:
              "Ratios come from one run; nothing here is asserted on time.",
              "### Commands", commands_table(results["sizes"]),
              "### Site", site_table(results["sizes"])]
+    stages = stages_table(results["sizes"])
+    if stages:
+        parts += ["### Stages of the cold build", "Wall time inside kb (`kb build --timings`), "
+                  "without interpreter start-up.", stages]
     if results.get("failures"):
         parts += ["### Failures", "\n".join(f"- {f}" for f in results["failures"])]
     return "\n\n".join(parts) + "\n"

@@ -47,13 +47,8 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
-        model = SiteModel(kb, convergence=_convergence(kb)).prepare()
-        marks, index = write_pages(model, staging, options, reporter, fresh)
-        written = sorted(marks)
-        write_exports(model, staging, options, written)
-        copy_static(staging, options.templates)
-        if index is not None:
-            write_search_index(index, staging, options.out)
+        model, pages = _write_site(kb, staging, options, reporter, fresh)
+        reporter.stage("replacing the site")
         swap_into_place(staging, options.out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -61,10 +56,27 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
             shutil.rmtree(fresh, ignore_errors=True)
         raise
     if recording and fresh:
+        reporter.stage("build state")
         _keep_state(recording, fresh, model, options.out)
     reporter.done()
-    message = f"search index: {len(model.kb.notes)} pages" if index is not None else "search index skipped"
-    return BuildResult(options.out, len(written), options.search, message)
+    message = f"search index: {len(model.kb.notes)} pages" if options.search else "search index skipped"
+    return BuildResult(options.out, pages, options.search, message)
+
+
+def _write_site(kb: KnowledgeBase, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None) -> tuple[SiteModel, int]:
+    """Every stage that writes into the staging folder; the site model and how many pages."""
+    reporter.stage("convergence")
+    convergence = _convergence(kb)
+    reporter.stage("site model")
+    model = SiteModel(kb, convergence=convergence).prepare()
+    marks, index = write_pages(model, staging, options, reporter, records)
+    reporter.stage("exports and static files")
+    write_exports(model, staging, options, sorted(marks))
+    copy_static(staging, options.templates)
+    if index is not None:
+        reporter.stage("search index")
+        write_search_index(index, staging, options.out)
+    return model, len(marks)
 
 
 def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) -> None:

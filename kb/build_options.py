@@ -1,4 +1,4 @@
-"""What a build is asked to do and reports back: options, result, progress, state to record.
+"""What a build is asked to do and reports back: options, result, progress and timings, state to record.
 
 Kept apart from kb.build so that a quick rebuild (kb.quick_build) can start without importing
 the page renderers.
@@ -6,6 +6,7 @@ the page renderers.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +37,43 @@ class SilentReporter:
 
     def done(self) -> None:
         """Ignore the end."""
+
+
+class TimingReporter:
+    """Passes progress on to another reporter and keeps the wall time of every stage, in order."""
+
+    def __init__(self, inner: Reporter) -> None:
+        self.inner = inner
+        self.stages: list[tuple[str, float]] = []
+        self.started = self.mark = time.perf_counter()
+        self.current = ""
+
+    def stage(self, name: str, total: int = 0) -> None:
+        """Close the running stage and start the next."""
+        self._close()
+        self.current = name
+        self.inner.stage(name, total)
+
+    def advance(self, count: int = 1) -> None:
+        """Pass progress on."""
+        self.inner.advance(count)
+
+    def done(self) -> None:
+        """Close the last stage (a reporter may be told more than once)."""
+        self._close()
+        self.inner.done()
+
+    def _close(self) -> None:
+        """Record the time since the last mark under the running stage's name, if any."""
+        now = time.perf_counter()
+        if self.current:
+            self.stages.append((self.current, now - self.mark))
+        self.current, self.mark = "", now
+
+    def lines(self) -> list[str]:
+        """`stage: 1.23 s` lines, then the total since this reporter was made."""
+        rows = self.stages + [("total", time.perf_counter() - self.started)]
+        return [f"{name}: {seconds:.2f} s" for name, seconds in rows]
 
 
 @dataclass(frozen=True)

@@ -132,16 +132,24 @@ class ConsoleReporter:
         self.task: Any = None
 
     def stage(self, name: str, total: int = 0) -> None:
-        """Start a stage."""
+        """Start a stage: a line, or on a terminal a bar for a counted stage (rich is slow to import)."""
         if not self.live:
             click.echo(f"kb: {name}" + (f" ({total})" if total else ""), err=True)
             return
+        if self.progress is not None and self.task is not None:
+            self.progress.remove_task(self.task)
+            self.task = None
+        if total:
+            self.task = self._bar().add_task(name, total=total)
+
+    def _bar(self) -> Any:
+        """The progress display, started on first use."""
         from rich.progress import Progress
 
         if self.progress is None:
             self.progress = Progress(transient=True)
             self.progress.start()
-        self.task = self.progress.add_task(name, total=total or None)
+        return self.progress
 
     def advance(self, count: int = 1) -> None:
         """Advance the current stage."""
@@ -162,21 +170,23 @@ class ConsoleReporter:
 @click.option("--title", default="Knowledge base", show_default=True, help="Site title.")
 @click.option("--no-search", is_flag=True, help="Skip the search index.")
 @click.option("--full", is_flag=True, help="Rebuild every page, even when only note bodies changed since the last build.")
+@click.option("--timings", is_flag=True, help="Print the wall time of every stage.")
 @check_options
-def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, full: bool, strict: bool, select: str | None, ignore: str | None) -> None:
+def build_command(root: Path | None, out: Path | None, templates: Path | None, site_url: str, title: str, no_search: bool, full: bool, timings: bool, strict: bool, select: str | None, ignore: str | None) -> None:
     """Render the knowledge base as a static site (previous site kept if the build fails).
 
     After edits to note bodies only, rewrites just those notes' pages and search entries.
     Prints the check summary; fails only with --strict (or when the site cannot be written).
     """
-    from kb.build_options import BuildOptions
+    from kb.build_options import BuildOptions, TimingReporter
     from kb.output import OutputError
     from kb.quick_build import build
 
     chosen, settings = resolve_root(root)
     options = BuildOptions(out=(out or Path("site")).resolve(), templates=templates, site_url=site_url, title=title, search=not no_search)
+    reporter = TimingReporter(ConsoleReporter())
     try:
-        built = build(chosen, settings, options, ConsoleReporter(), full)
+        built = build(chosen, settings, options, reporter, full)
     except OutputError as error:
         click.echo(f"kb: {error}", err=True)
         sys.exit(2)
@@ -186,6 +196,8 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     else:
         click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
     click.echo(f"kb: check: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s); run `kb check` for details")
+    if timings:
+        click.echo("kb: timings (wall clock):\n" + "".join(f"  {line}\n" for line in reporter.lines()), nl=False)
     sys.exit(exit_code(+counts, strict) if strict else 0)
 
 

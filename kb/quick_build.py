@@ -19,7 +19,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote
 
-from kb.build_options import BuildOptions, BuildResult, Recording, Reporter, Tally, tally_of
+from kb.build_options import (
+    BuildOptions,
+    BuildResult,
+    Recording,
+    Reporter,
+    SilentReporter,
+    Tally,
+    tally_of,
+)
 from kb.build_state import (
     DIAGNOSTICS,
     STATE,
@@ -73,16 +81,21 @@ class Plan(NamedTuple):
 
 def build(root: Path, settings: Settings, options: BuildOptions, reporter: Reporter | None = None, full: bool = False) -> Built:
     """Build the site of `root`: quickly when only note bodies changed, else in full."""
+    reporter = reporter or SilentReporter()
     check_output_folder(options.out, root)
     clean_leftovers(options.out)
+    reporter.stage("finding files")
     found = discover(root, settings)
     stamps = take_stamps(found)
     folder = state_folder(root, options.out)
     stamp = templates_stamp(options.templates)
     key = build_key(root, settings, options, stamp)
+    reporter.stage("quick rebuild")
     quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key, stamp)
     if quick is not None:
+        reporter.done()
         return quick
+    reporter.stage("loading and checking")
     # The full build's modules are imported only when it runs.
     from kb.build import build_site
     from kb.pipeline import assemble

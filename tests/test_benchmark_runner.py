@@ -73,6 +73,15 @@ def test_targets_are_listed(smoke: dict) -> None:
     assert smoke["failures"] == []
 
 
+def test_cold_build_stages_are_recorded_and_tabled(smoke: dict) -> None:
+    """`kb build --timings` feeds a per-stage table; its stages add up to no more than the total."""
+    stages = smoke["sizes"]["1000"]["timings"]["build"]
+    assert {"loading and checking", "rendering pages", "search index", "total"} <= set(stages)
+    assert 0 < sum(v for k, v in stages.items() if k != "total") <= stages["total"] + 0.01
+    table = report.stages_table(smoke["sizes"])
+    assert "| rendering pages | " in table and "1,000 claims (s)" in table
+
+
 def test_scaling_exponent_fit() -> None:
     """The least-squares exponent is 1 for linear cost and 2 for quadratic cost."""
     assert math.isclose(report.scaling_exponent([(1000, 1.0), (10000, 10.0), (50000, 50.0)]), 1.0)

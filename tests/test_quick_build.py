@@ -173,6 +173,21 @@ def test_a_quick_rebuild_reports_the_same_check_summary_and_exit_status(base: Pa
     assert summary[0].startswith(f"kb: check: {checked.rsplit(', ', 1)[0]};")
 
 
+def timings(stdout: str) -> dict[str, float]:
+    """The `name: 1.23 s` lines printed after `kb: timings (wall clock):`."""
+    lines = stdout.split("kb: timings (wall clock):\n", 1)[1].splitlines()
+    return {name.strip(): float(value.removesuffix(" s")) for name, value in (line.rsplit(": ", 1) for line in lines)}
+
+
+def test_kb_build_timings_name_every_stage_of_a_full_and_a_quick_build(base: Path, tmp_path: Path, run_kb_subprocess: Any) -> None:
+    full = timings(run_kb_subprocess("build", str(base), "--out", str(tmp_path / "other"), "--timings").stdout)
+    assert list(full) == ["finding files", "quick rebuild", "loading and checking", "convergence", "site model", "rendering pages", "exports and static files", "search index", "replacing the site", "build state", "total"]
+    assert full["rendering pages"] > 0 and sum(full.values()) - full["total"] <= full["total"] + 0.01
+    append(base, EDITED, "\nQuasicrystals.\n")
+    quick = timings(run_kb_subprocess("build", str(base), "--out", str(tmp_path / "site"), "--timings").stdout)
+    assert list(quick) == ["finding files", "quick rebuild", "total"]
+
+
 def test_records_written_by_forked_workers_serve_a_quick_rebuild(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("kb.writer.PARALLEL_MIN_PAGES", 0)  # fork page writers even for 28 notes
     root = tmp_path / "kb"
