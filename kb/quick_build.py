@@ -44,6 +44,7 @@ from kb.build_state import (
     write_records,
 )  # fmt: skip
 from kb.cache import Stamp, write_pickle
+from kb.collector import heap_frozen
 from kb.config import Settings
 from kb.discover import Discovered, discover
 from kb.model import Diagnostic
@@ -101,7 +102,8 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     from kb.pipeline import assemble
 
     base = assemble(root, settings, found, True)
-    built = build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key))
+    with heap_frozen():  # the loaded base: later collections need not walk it
+        built = build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key))
     return Built(built, tally_of(base.diagnostics), base.diagnostics, folder)
 
 
