@@ -14,7 +14,7 @@ from kb.build_options import (
     SilentReporter,
     tally_of,
 )
-from kb.build_state import RECORDS_PER_FILE, BuildState, install, manifest_hash
+from kb.build_state import BuildState, install, manifest_hash
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.model import KnowledgeBase
@@ -81,11 +81,9 @@ def _write_site(kb: KnowledgeBase, staging: Path, options: BuildOptions, reporte
 
 def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) -> None:
     """Install the state of the build just swapped in (its records are already in `fresh`)."""
-    paths = list(model.kb.notes)
     state = BuildState(
         key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
-        chunk_of={path: index // RECORDS_PER_FILE for index, path in enumerate(paths)},
-        doc_ids=doc_ids(model), manifest_hash=manifest_hash(out), tally=tally_of(model.kb.diagnostics),
+        notes=tuple(model.kb.notes), manifest_hash=manifest_hash(out), tally=tally_of(model.kb.diagnostics),
     )  # fmt: skip
     install(fresh, recording.folder, state, model.kb.diagnostics)
 

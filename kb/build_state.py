@@ -3,9 +3,9 @@
 Beside the parse cache (kb.cache.cache_folder), per output folder:
 
 - `state.pickle`: a BuildState: the key of everything else a build depends on (kb's code, the
-  templates, settings and options), every file's stamp as it was *before* it was read, which
-  records file holds each note, each page's search document id, the tally of the diagnostics,
-  and a hash of the site's manifest (a site changed by another build no longer matches).
+  templates, settings and options), every file's stamp as it was *before* it was read, every
+  note's path in order (a note's place gives its search document id and its records file), the
+  tally of the diagnostics, and a hash of the site's manifest (a site changed by another build no longer matches).
 - `diagnostics.pickle`: the diagnostics of the base the site shows (unchanged by a quick rebuild,
   which only needs their tally, kept in the state).
 - `records-N.pickle`: a PageRecord per note, written by the worker that rendered its page: what
@@ -17,6 +17,7 @@ in; a quick rebuild (kb.quick_build) rewrites the records it changed, then the s
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import shutil
 from dataclasses import dataclass, replace
@@ -62,10 +63,15 @@ class BuildState:
     key: str
     stamps: dict[str, Stamp | None]
     discovery: tuple[Diagnostic, ...]
-    chunk_of: dict[str, int]
-    doc_ids: dict[str, int]
+    notes: tuple[str, ...]  # every note's path in the base's (sorted) order: see place_of
     manifest_hash: str
     tally: Tally  # of the diagnostics
+
+
+def place_of(state: BuildState, path: str) -> int | None:
+    """A note's place in the base: its search document id; its records file is place // RECORDS_PER_FILE."""
+    place = bisect.bisect_left(state.notes, path)
+    return place if place < len(state.notes) and state.notes[place] == path else None
 
 
 def shape_of(note: Note) -> str:

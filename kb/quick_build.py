@@ -30,11 +30,13 @@ from kb.build_options import (
 )
 from kb.build_state import (
     DIAGNOSTICS,
+    RECORDS_PER_FILE,
     STATE,
     BuildState,
     PageRecord,
     build_key,
     manifest_hash,
+    place_of,
     read_diagnostics,
     read_records,
     read_state,
@@ -53,7 +55,6 @@ from kb.templates_folder import templates_stamp
 
 if TYPE_CHECKING:
     from kb.pages import Page
-    from kb.search_updates import Change
 
 MAX_CHANGED = 50  # more changed files than this: a full build is as quick
 PENDING = ".kb-pending"  # folder in the site holding a quick rebuild's files until each is renamed
@@ -135,35 +136,44 @@ def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[st
 
 def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path, stamp: str) -> Plan | None:
     """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
-    # The renderers are imported only when a page changed.
-    from kb.render import make_environment
-    from kb.writer import fingerprint
+    from kb.render import make_environment  # the renderers are imported only when a page changed
 
     env = make_environment(options.templates)
     site = {"title": options.title, "url": options.site_url}
     chunks: dict[int, dict[str, PageRecord]] = {}
-    pages: dict[str, str | None] = {}
-    marks: dict[str, str] = {}
-    changes: list[Change] = []
+    redone: list[Redone] = []
     for rel in changed:
-        records = chunks.setdefault(state.chunk_of[rel], read_records(folder, state.chunk_of[rel]))
-        redone = _rerender(root / rel, rel, records.get(rel), settings, options, env, site)
-        if redone is None:
+        place = place_of(state, rel)  # None: not a note at the last build (it could not be read)
+        records = None if place is None else chunks.setdefault(place // RECORDS_PER_FILE, read_records(folder, place // RECORDS_PER_FILE))
+        found = None if records is None else _rerender(root / rel, rel, records.get(rel), settings, options, env, site)
+        if place is None or records is None or found is None:
             return None
-        html, page, doc = redone
-        pages[unquote(page.path)] = html
-        marks[page.path] = fingerprint(page, stamp)
-        if doc is not None and records[rel].doc is not None:
-            changes.append((state.doc_ids[page.path], records[rel].doc, doc))
-        records[rel] = records[rel]._replace(doc=doc)
-    return Plan({**pages, **_index_files(options.out, marks, changes)}, chunks, len(changed))
+        redone.append(Redone(place, records, rel, *found))
+    files = {**{unquote(item.page.path): item.html for item in redone}, **_index_files(options.out, redone, stamp)}
+    for item in redone:  # each record now holds its note's new search entry
+        item.records[item.rel] = item.records[item.rel]._replace(doc=item.doc)
+    return Plan(files, chunks, len(changed))
 
 
-def _index_files(out: Path, marks: dict[str, str], changes: list[Change]) -> dict[str, str | None]:
+class Redone(NamedTuple):
+    """A changed note's new page and search entry, and the records file holding its record."""
+
+    place: int  # the note's place in the base: its search document id
+    records: dict[str, PageRecord]
+    rel: str
+    html: str
+    page: Page  # without the body
+    doc: Any  # kb.search.SearchDoc, or None without search
+
+
+def _index_files(out: Path, redone: list[Redone], stamp: str) -> dict[str, str | None]:
     """The page manifest and the search files the changed pages alter."""
     from kb.search import FOLDER
     from kb.search_updates import index_updates
+    from kb.writer import fingerprint
 
+    marks = {item.page.path: fingerprint(item.page, stamp) for item in redone}
+    changes = [(item.place, item.records[item.rel].doc, item.doc) for item in redone if item.doc is not None and item.records[item.rel].doc is not None]
     files: dict[str, str | None] = {**_manifest_update(out, marks)}
     files.update((f"{FOLDER}/{name}", text) for name, text in index_updates(out / FOLDER, changes).items())
     return files
