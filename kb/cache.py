@@ -1,6 +1,7 @@
 """A parse cache: loaded notes kept by path, reused while a file's size and mtime are unchanged.
 
-Notes are kept packed (kb.note_packing), so saving a cache of 10,000 notes is one fast write.
+Notes are kept packed (kb.note_packing) and written in batches while they are unpacked, so
+saving a cache of 10,000 notes is a few fast writes and never needs them all in memory at once.
 
 It lives in ROOT/.kb-cache/ (with a .gitignore of its own), or under $KB_CACHE_DIR when that is
 set, and is only an accelerator: a missing, stale, corrupt or unwritable cache just means files
@@ -14,7 +15,8 @@ import os
 import pickle
 import tempfile
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, Self
 
 import kb
 
@@ -48,37 +50,102 @@ def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
 
 
 class ParseCache:
-    """Cached packed LoadResults (kb.note_packing) of one root under one parsing configuration."""
+    """Cached packed LoadResults (kb.note_packing) of one root under one parsing configuration.
+
+    The file is a stream of pickled batches of (path, stamp, packed) rows, written while the
+    results are unpacked, so a large base never holds every packed result in memory at once.
+    """
 
     def __init__(self, root: Path, variant: str) -> None:
         digest = hashlib.blake2b(f"{code_stamp()}|{variant}".encode(), digest_size=6).hexdigest()
         self.folder = cache_folder(root)
         self.file = self.folder / f"notes-{digest}.pickle"
-        self.entries: dict[str, tuple[Stamp, bytes]] = self._read()
-        self.changed = False
+        self.entries: dict[str, tuple[Stamp, bytes]] = read_batches(self.file)
 
-    def _read(self) -> dict[str, tuple[Stamp, bytes]]:
-        """The stored entries, or none when absent or unreadable."""
-        data = read_pickle(self.file)
-        return data if isinstance(data, dict) else {}
-
-    def get(self, rel: str, stamp: Stamp | None) -> bytes | None:
-        """The cached packed result for a file whose stamp is unchanged."""
-        entry = self.entries.get(rel)
+    def take(self, rel: str, stamp: Stamp | None) -> bytes | None:
+        """The cached packed result for a file whose stamp is unchanged (forgotten here once taken)."""
+        entry = self.entries.pop(rel, None)
         return entry[1] if entry is not None and stamp is not None and entry[0] == stamp and isinstance(entry[1], bytes) else None
 
-    def put(self, rel: str, stamp: Stamp | None, result: bytes) -> None:
-        """Remember a fresh result."""
-        if stamp is not None:
-            self.entries[rel] = (stamp, result)
-            self.changed = True
+    def writer(self, changed: bool) -> CacheWriter | None:
+        """A writer replacing this cache, or None when nothing changed (every entry taken, none new)."""
+        return CacheWriter(self.file) if changed or self.entries else None
 
-    def save(self, keep: set[str]) -> None:
-        """Write the entries of files still present, atomically; failures are ignored."""
-        if not self.changed and keep == set(self.entries):
+
+class CacheWriter:
+    """Writes a parse cache row by row into a temporary file; `commit` puts it in place."""
+
+    BATCH = 512  # rows pickled together
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[tuple[str, Stamp, bytes]] = []
+        self.temporary: Path | None = None
+        self.stream: Any = None
+        try:
+            prepare_folder(path.parent)
+            handle, name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            self.temporary, self.stream = Path(name), os.fdopen(handle, "wb")
+        except OSError:
             return
-        entries = {rel: entry for rel, entry in self.entries.items() if rel in keep}
-        write_pickle(self.file, entries)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None) -> None:
+        """Commit after success; abandon the file after an exception."""
+        if kind is None:
+            self.commit()
+        else:
+            self.abandon()
+
+    def add(self, rel: str, stamp: Stamp | None, packed: bytes) -> None:
+        """Remember one file's packed result (files without a stamp are not cached)."""
+        if stamp is not None and self.stream is not None:
+            self.rows.append((rel, stamp, packed))
+            if len(self.rows) >= self.BATCH:
+                self._flush()
+
+    def _flush(self) -> None:
+        """Write the pending rows as one batch; a failure abandons the cache."""
+        try:
+            pickle.dump(self.rows, self.stream, protocol=pickle.HIGHEST_PROTOCOL)
+        except OSError:
+            self.abandon()
+        self.rows = []
+
+    def commit(self) -> None:
+        """Write what is pending and rename the file over the cache (failures ignored)."""
+        if self.stream is not None:
+            self._flush()
+        if self.stream is None or self.temporary is None:
+            return
+        stream, self.stream = self.stream, None
+        try:
+            stream.close()
+            os.replace(self.temporary, self.path)
+        except OSError:
+            self.abandon()
+
+    def abandon(self) -> None:
+        """Give up writing: close and delete the temporary file."""
+        if self.stream is not None:
+            self.stream.close()
+            self.stream = None
+        if self.temporary is not None:
+            self.temporary.unlink(missing_ok=True)
+
+
+def read_batches(path: Path) -> dict[str, tuple[Stamp, bytes]]:
+    """The rows of a parse cache by path; none when it is absent or unreadable."""
+    entries: dict[str, tuple[Stamp, bytes]] = {}
+    try:
+        with path.open("rb") as stream:
+            while stream.peek(1):
+                entries.update((rel, (stamp, packed)) for rel, stamp, packed in pickle.load(stream))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
+        return {}
+    return entries
 
 
 def read_pickle(path: Path) -> Any:
@@ -93,11 +160,16 @@ def read_pickle(path: Path) -> Any:
 def write_pickle(path: Path, value: Any) -> None:
     """Store a value in the cache folder (created with its own .gitignore); failures ignored."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        (path.parent / ".gitignore").write_text("*\n", encoding="utf-8")
+        prepare_folder(path.parent)
         _write_atomically(path, value)
     except OSError:
         return
+
+
+def prepare_folder(folder: Path) -> None:
+    """Create the cache folder with its own .gitignore (raises OSError when it cannot)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / ".gitignore").write_text("*\n", encoding="utf-8")
 
 
 def _write_atomically(path: Path, data: Any) -> None:

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Iterable, Iterator, Mapping
 
 from kb.config import Settings
-from kb.model import Diagnostic, LinkKind, Note, ResolvedLink, Severity
+from kb.model import Diagnostic, Link, LinkKind, Note, ResolvedLink, Severity
 from kb.read import UNTYPED_STEMS
 from kb.rules import diagnostic
 from kb.suggest import Suggester, hint_for
@@ -100,6 +100,6 @@ def _with_severity(item: Diagnostic, level: Severity) -> Diagnostic:
     return item._replace(severity=level)
 
 
-def is_counter_evidence(kind: LinkKind, bracketed: bool, has_suggestion: bool) -> bool:
+def is_counter_evidence(link: Link, suggester: Suggester) -> bool:
     """A bare challenged_by item resembling no title is free-text counter-evidence, not a link."""
-    return kind is LinkKind.CHALLENGED_BY and not bracketed and not has_suggestion
+    return link.kind is LinkKind.CHALLENGED_BY and not link.bracketed and suggester.suggest(link.target) is None

@@ -73,7 +73,7 @@ class Evidence(NamedTuple):
     source: str  # target of the section's *Source:* link, "" if it names none
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a large base holds tens of thousands
 class Note:
     """One Markdown file of the knowledge base, as loaded (bodies are re-read when rendering)."""
 
@@ -117,7 +117,7 @@ class ResolvedLink(NamedTuple):
         return self.resolution.path if self.resolution.status in ("ok", "case") else None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LoadResult:
     """What reading one file gives: the note (None if unreadable) and its diagnostics."""
 

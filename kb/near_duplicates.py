@@ -33,7 +33,7 @@ STOPWORDS = frozenset("a an the of to in on and or is are be by for as at it its
 _PUNCTUATION = re.compile(r"[^\w\s]")  # as in kb.suggest.spelling_key
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Text:
     """One claim's compared text (title or description), folded."""
 

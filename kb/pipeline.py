@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from kb import check
-from kb.cache import ParseCache, ResultCache, stamp_of
+from kb.cache import CacheWriter, ParseCache, ResultCache, Stamp, stamp_of
 from kb.collector import collector_paused
 from kb.config import Settings, load_settings
 from kb.discover import Discovered, discover
+from kb.memory import release_free_memory
 from kb.model import (
     Diagnostic,
     KnowledgeBase,
@@ -45,13 +47,20 @@ def check_diagnostics(root: str | os.PathLike[str], settings: Settings | None = 
     settings = settings if settings is not None else load_settings(root_path)
     found = discover(root_path, settings)
     if not use_cache:
-        return assemble(root_path, settings, found, False).diagnostics
-    memo = ResultCache(root_path, repr(settings), [(rel, stamp_of(path)) for rel, path in found.files])
+        return _diagnostics_only(root_path, settings, found, False)
+    memo = ResultCache(root_path, repr(settings), list(zip((rel for rel, _ in found.files), file_stamps(found))))
     cached = memo.get()
     if cached is not None:
         return tuple(cached)
-    diagnostics = assemble(root_path, settings, found, True).diagnostics
+    diagnostics = _diagnostics_only(root_path, settings, found, True)
     memo.put(diagnostics)
+    return diagnostics
+
+
+def _diagnostics_only(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> tuple[Diagnostic, ...]:
+    """The diagnostics of an assembled base, the base itself dropped and its memory handed back."""
+    diagnostics = assemble(root_path, settings, found, use_cache).diagnostics
+    release_free_memory()  # the report comes next; without this it would sit on top of the freed base
     return diagnostics
 
 
@@ -63,58 +72,66 @@ def assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: 
 
 def _assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> KnowledgeBase:
     """assemble's stages, in order."""
-    results = read_files(root_path, found.files, settings, use_cache)
+    results = read_files(root_path, found, settings, use_cache)
     notes = {r.note.path: r.note for r in results if r.note is not None}
+    problems: list[Diagnostic] = list(found.diagnostics)  # in any order: apply_severity sorts them
+    problems += [d for r in results for d in r.diagnostics]
+    problems += near_duplicates(notes.values())  # before links exist: its working memory is large
+    problems += [d for note in notes.values() for d in schema_problems(note, settings)]
     index = build_index(notes)
     suggester = Suggester(index)
     links = tuple(resolve_links(notes.values(), index, suggester))
-    problems: list[Diagnostic] = list(found.diagnostics)
-    problems += [d for r in results for d in r.diagnostics]
-    problems += [d for note in notes.values() for d in schema_problems(note, settings)]
     problems += [d for r in links for d in check.link_problems(r, notes, suggester)]
     problems += check.duplicate_titles(notes.values())
     problems += check.orphans(notes.values(), links)
     problems += check.name_collisions(notes)
-    problems += near_duplicates(notes.values())
     return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
 
 
-def read_files(root: Path, files: Sequence[tuple[str, str]], settings: Settings, use_cache: bool = True) -> list[LoadResult]:
+def read_files(root: Path, found: Discovered, settings: Settings, use_cache: bool = True) -> list[LoadResult]:
     """Read and parse every changed file once (a process pool when many); reuse cached parses."""
+    files, stamps = found.files, file_stamps(found)
     cache = ParseCache(root, f"max_file_bytes={settings.max_file_bytes}") if use_cache else None
-    stamps = [stamp_of(path) for _, path in files]
-    packed: list[bytes | None] = [cache.get(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
-    todo = [index for index, found in enumerate(packed) if found is None]
-    for index, fresh in zip(todo, parse_all([files[i] for i in todo], settings)):
-        packed[index] = fresh
-        if cache:
-            cache.put(files[index][0], stamps[index], fresh)
-    if cache:
-        cache.save({rel for rel, _ in files})
-    del cache  # its copies of the packed results are no longer needed
-    return unpack_all(packed)
+    known = [cache.take(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
+    todo = [files[index] for index, data in enumerate(known) if data is None]
+    writer = cache.writer(changed=bool(todo)) if cache else None
+    with writer or nullcontext():
+        return unpack_all(files, stamps, known, parse_all(todo, settings), writer)
 
 
-def unpack_all(packed: list[bytes | None]) -> list[LoadResult]:
-    """Unpack results in order, dropping each packed copy as soon as it is unpacked."""
+def file_stamps(found: Discovered) -> list[Stamp | None]:
+    """Each discovered file's stamp: as the walk saw it, else asked again."""
+    return [found.stamps[rel] if rel in found.stamps else stamp_of(path) for rel, path in found.files]
+
+
+def unpack_all(files: Sequence[tuple[str, str]], stamps: Sequence[Stamp | None], known: list[bytes | None], fresh: Iterator[bytes], writer: CacheWriter | None) -> list[LoadResult]:
+    """Unpack results in file order, fresh ones where none was cached, as the pool delivers them.
+
+    Each packed copy goes to the new cache and is dropped once unpacked, so a large base never
+    holds all of them at once.
+    """
     strings: dict[Any, Any] = {}  # one copy of each repeated string and position (kb.note_packing)
     results = []
-    for index, data in enumerate(packed):
-        if data is not None:
-            packed[index] = None
-            results.append(unpack(data, strings))
+    for index, data in enumerate(known):
+        known[index] = None
+        data = next(fresh) if data is None else data
+        if writer is not None:
+            writer.add(files[index][0], stamps[index], data)
+        results.append(unpack(data, strings))
     return results
 
 
-def parse_all(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
-    """Parse files into packed results, in a process pool when there are enough to pay for it."""
+def parse_all(files: Sequence[tuple[str, str]], settings: Settings) -> Iterator[bytes]:
+    """Packed results of files in order, from a process pool when there are enough to pay for it."""
     workers = os.cpu_count() or 1
     if len(files) < PARALLEL_MIN_FILES or workers < 2:
-        return parse_chunk(files, settings)
+        yield from (pack(read_file(rel, path, settings)) for rel, path in files)
+        return
     size = max(64, len(files) // (workers * 8))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
     with ProcessPoolExecutor(workers) as pool:
-        return [data for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)) for data in chunk]
+        for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)):
+            yield from chunk
 
 
 def parse_chunk(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
@@ -138,6 +155,6 @@ def resolve_links(notes: Iterable[Note], index: Index, suggester: Suggester) -> 
     memo: dict[tuple[str, str], Resolution] = {}
     for note in notes:
         for link, found in zip(note.links, resolve_note_links(index, (link.target for link in note.links), note.path, memo)):
-            if found.status == "missing" and check.is_counter_evidence(link.kind, link.bracketed, suggester.suggest(link.target) is not None):
+            if found.status == "missing" and check.is_counter_evidence(link, suggester):
                 found = TEXT
             yield ResolvedLink(note.path, link, found)

@@ -40,8 +40,10 @@ def build_index(paths: Iterable[str]) -> Index:
     """Index note paths by stem, folded stem, folded path and path suffix."""
     stems, folded, folded_paths, suffixes, folded_suffixes = (defaultdict(list) for _ in range(5))
     all_paths = sorted(paths)
+    by_path: dict[str, str] = {}
     for path in all_paths:
         bare = _nfc(path[:-3])
+        by_path[bare] = path
         parts = bare.split("/")
         stems[parts[-1]].append(path)
         folded[_fold(parts[-1])].append(path)
@@ -50,7 +52,6 @@ def build_index(paths: Iterable[str]) -> Index:
             suffix = "/".join(parts[start:])
             suffixes[suffix].append(path)
             folded_suffixes[_fold(suffix)].append(path)
-    by_path = {_nfc(path[:-3]): path for path in all_paths}
     alone = {path: (path,) for path in all_paths}
     return Index(frozenset(all_paths), by_path, *(_freeze(table, alone) for table in (stems, folded, folded_paths, suffixes, folded_suffixes)))
 

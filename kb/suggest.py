@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
@@ -38,6 +38,7 @@ class Suggester:
 
     def __init__(self, index: Index) -> None:
         self.index = index
+        self._found: dict[str, Suggestion | None] = {}  # by stem: bases repeat broken targets
 
     @cached_property
     def _stems(self) -> list[str]:
@@ -67,11 +68,10 @@ class Suggester:
 
     def suggest(self, target: str) -> Suggestion | None:
         """The likeliest note for a target that resolved to nothing."""
-        return self._cached(target.rsplit("/", 1)[-1])
-
-    @lru_cache(maxsize=4096)  # noqa: B019 - one Suggester per load, so the cache dies with it
-    def _cached(self, stem: str) -> Suggestion | None:
-        return self._by_prefix(stem) or self._by_spelling(stem) or self._by_fuzz(stem)
+        stem = target.rsplit("/", 1)[-1]
+        if stem not in self._found:
+            self._found[stem] = self._by_prefix(stem) or self._by_spelling(stem) or self._by_fuzz(stem)
+        return self._found[stem]
 
     def _make(self, stem: str, reason: str, strong: bool) -> Suggestion:
         return Suggestion(self.index.by_stem[stem][0], stem, reason, strong and len(self.index.by_stem[stem]) == 1)
