@@ -104,11 +104,11 @@ def check_command(root: Path | None, fmt: str, strict: bool, select: str | None,
     chosen, settings = resolve_root(root)
     items = filter_diagnostics(check_diagnostics(chosen, settings, use_cache=not no_cache), select, ignore)
     if fmt == "json":
-        click.echo(report.as_json(items), nl=False)
+        sys.stdout.writelines(report.as_json(items))
     elif fmt == "github":
-        click.echo(report.as_github(items, chosen, Path.cwd()), nl=False)
+        sys.stdout.writelines(report.as_github(items, chosen, Path.cwd()))
     else:
-        click.echo(report.as_text(items), nl=False)
+        sys.stdout.writelines(report.as_text(items))
     sys.exit(exit_code((d.severity for d in items), strict))
 
 
