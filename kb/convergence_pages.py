@@ -45,14 +45,16 @@ def matrixsite_page(model: SiteModel, found: Convergence) -> Page:
         for a, b in combinations(sorted(k for k in claim.evidence if k in top), 2):
             shared[(a, b)] += 1
     cells = {f"{a}|{b}": n for (a, b), n in shared.items()} | {f"{b}|{a}": n for (a, b), n in shared.items()}
-    pairs = [{"a": a, "b": b, "count": n, "claims": _shared_claims(model, found, a, b)} for (a, b), n in shared.most_common(100)]
+    order = {path: place for place, path in enumerate(found.claims)}
+    pairs = [{"a": a, "b": b, "count": n, "claims": _shared_claims(model, found, order, a, b)} for (a, b), n in shared.most_common(100)]
     return site_page("convergence/matrix.html", "matrix.html", "Where programs meet", programs=top, cells=cells, pairs=pairs,
                  sizes={k: len(programs[k]) for k in top}, urls={k: f"programs/{key_file(k)}.html" for k in top})  # fmt: skip
 
 
-def _shared_claims(model: SiteModel, found: Convergence, a: str, b: str) -> list[dict[str, Any]]:
-    """Claims two programs both bear on."""
-    return [item(model, p) for p, c in found.claims.items() if a in c.evidence and b in c.evidence]
+def _shared_claims(model: SiteModel, found: Convergence, order: dict[str, int], a: str, b: str) -> list[dict[str, Any]]:
+    """Claims two programs both bear on, in the order of `found.claims` (`order`: each claim's place there)."""
+    both = set(found.programs[a]).intersection(found.programs[b])
+    return [item(model, path) for path in sorted(both, key=order.__getitem__)]
 
 
 def convergence_pages(model: SiteModel) -> Iterator[Page]:

@@ -13,6 +13,7 @@ from kb.site_model import SiteModel, date_of, domain_of, text_of
 
 FEED_SIZE = 50
 GOLDEN_ANGLE = math.pi * (3 - math.sqrt(5))
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))  # compact, as json.dumps with these
 
 
 def layout(model: SiteModel) -> dict[str, tuple[float, float]]:
@@ -54,10 +55,10 @@ def graph_json(model: SiteModel) -> Iterator[str]:
 
 
 def _json_items(items: Iterable[object], batch: int = 500) -> Iterator[str]:
-    """Compact JSON of each item, comma-separated, in batches."""
+    """Compact JSON of each item, comma-separated, in batches (one encoder call a batch, brackets cut)."""
     iterator, first = iter(items), True
     while group := list(islice(iterator, batch)):
-        yield ("" if first else ",") + ",".join(json.dumps(value, ensure_ascii=False, separators=(",", ":")) for value in group)
+        yield ("" if first else ",") + _ENCODER.encode(group)[1:-1]
         first = False
 
 

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import shutil
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
 from kb.pages import Page
 from kb.templates_folder import templates_dir
@@ -31,6 +35,23 @@ class DictFirstEnvironment(jinja2.Environment):
         return super().getattr(obj, attribute)
 
 
+LINK_FIELDS = ("url", "title", "kind", "confidence")  # all a link to a note shows (kb.pages.item)
+Anchors = dict[tuple[object, ...], Markup]
+
+
+def linked(anchors: Anchors, macro: Macro, base: str, it: dict[str, Any]) -> Markup:
+    """`macro(base, it)` for a link to a note, rendered once per macro, base and shown fields.
+
+    A note is linked from many pages (hubs from thousands) at a few depths: the anchor's markup
+    is the same each time, so it is made once per page writer instead of once per link.
+    """
+    key = (macro, base, *(it[field] for field in LINK_FIELDS))
+    anchor = anchors.get(key)
+    if anchor is None:
+        anchor = anchors[key] = macro(base, it)
+    return anchor
+
+
 def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
     """Autoescaping, StrictUndefined environment; user templates first, ours second."""
     folders = [str(p) for p in (user_templates, templates_dir()) if p is not None and p.is_dir()]
@@ -41,8 +62,10 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        auto_reload=False,  # an environment serves one build: no stat of every template on every page
     )
     env.globals["csp"] = CSP
+    env.filters["linked"] = partial(linked, {})
     return env
 
 

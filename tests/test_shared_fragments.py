@@ -1,0 +1,66 @@
+"""Work done once and reused across pages: link anchors, JSON batches, shared-claim lists."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from markupsafe import Markup
+
+import kb
+from kb.convergence import compute_convergence
+from kb.convergence_pages import matrixsite_page
+from kb.exports import _json_items
+from kb.render import linked, make_environment
+from kb.site_model import SiteModel
+
+CLAIMS = Path(__file__).resolve().parents[1] / "claims"
+CLAIM = {"url": "claims/a.html", "title": "A <b>", "kind": "claim", "confidence": "likely", "domain": "x", "text": ""}
+SOURCE = {"url": "sources/s.html", "title": "S", "kind": "source", "confidence": "", "domain": "x", "text": "why & how"}
+
+
+def test_an_anchor_is_rendered_once_per_base_and_shown_fields() -> None:
+    calls: list[str] = []
+
+    def macro(base: str, it: dict[str, str]) -> Markup:
+        calls.append(base + it["url"])
+        return Markup(f"<a>{it['title']}</a>")
+
+    anchors: dict = {}
+    first = linked(anchors, macro, "../", CLAIM)
+    assert linked(anchors, macro, "../", {**CLAIM, "text": "other text"}) is first
+    assert calls == ["../claims/a.html"]
+    assert linked(anchors, macro, "", CLAIM) is not first
+    assert linked(anchors, macro, "../", {**CLAIM, "title": "renamed"}) == Markup("<a>renamed</a>")
+    assert len(calls) == 3
+
+
+def test_link_lists_and_note_links_keep_their_markup() -> None:
+    env = make_environment()
+    page = env.from_string('{% import "partials/macros.html" as m %}{{ m.link_list("../", items, "backlinks") }}|{{ m.note_link("../", items[0]) }}')
+    html = page.render(items=[CLAIM, SOURCE])
+    assert html == (
+        '<ul class="links backlinks">\n'
+        '<li><a href="../claims/a.html" class="kind-claim">A &lt;b&gt;</a> <span class="badge badge-likely">likely</span></li>\n'
+        '<li><a href="../sources/s.html" class="kind-source">S</a> <span class="rel-text">— why &amp; how</span></li>\n'
+        '</ul>|<a href="../claims/a.html" class="kind-claim">A &lt;b&gt;</a> <span class="badge badge-likely" title="">likely</span>'
+    )
+    assert page.render(items=[{**CLAIM, "title": "B"}]).count(">B</a>") == 2  # never a stale anchor
+
+
+def test_json_batches_equal_item_by_item_json() -> None:
+    items = [{"id": n, "title": f"tïtle “{n}”", "x": [n, None, 1.5]} for n in range(7)]
+    expected = ",".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items)
+    assert "".join(_json_items(items, batch=3)) == expected
+    assert "".join(_json_items([], batch=3)) == ""
+
+
+def test_programs_share_claims_in_the_order_of_the_base() -> None:
+    base = kb.load(CLAIMS)
+    found = compute_convergence(base)
+    page = matrixsite_page(SiteModel(base, convergence=found), found)
+    urls = SiteModel(base).urls
+    assert page.context["pairs"]
+    for pair in page.context["pairs"]:
+        both = [urls[path] for path, claim in found.claims.items() if pair["a"] in claim.evidence and pair["b"] in claim.evidence]
+        assert [c["url"] for c in pair["claims"]] == both
