@@ -10,6 +10,7 @@ are parsed again.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import pickle
@@ -32,8 +33,9 @@ def cache_folder(root: Path) -> Path:
     return Path(elsewhere) / hashlib.blake2b(str(root.resolve()).encode(), digest_size=8).hexdigest()
 
 
+@functools.cache
 def code_stamp() -> str:
-    """A hash of kb's own source, so a cache made by other code is never trusted."""
+    """A hash of kb's own source, so a cache made by other code is never trusted (once a process)."""
     digest = hashlib.blake2b(kb.__version__.encode(), digest_size=8)
     for source in sorted(Path(kb.__file__).parent.glob("*.py")):
         digest.update(source.read_bytes())

@@ -5,10 +5,10 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from pathlib import PurePosixPath
+from typing import Any, Mapping
 
 from kb import frontmatter
 from kb.config import Settings
-from kb.convergence import program_of_source
 from kb.links import front_matter_links, scan_body
 from kb.model import Diagnostic, LoadResult, Note
 from kb.rules import diagnostic
@@ -53,7 +53,7 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         body_line=body_line,
         digest=digest,
         has_front_matter=yaml_text is not None,
-        program=program_of_source(front.meta, title) if kind == "source" else None,
+        program=_program_of_source(front.meta, title) if kind == "source" else None,
     )
     return LoadResult(note, tuple(problems))
 
@@ -87,3 +87,10 @@ def _kind_of(path: str, meta: dict[str, object]) -> str:
 def _bare_note(path: str, digest: str) -> Note:
     """A note with nothing parsed: still a valid link target."""
     return Note(path, title_of(path), _kind_of(path, {}), {}, {}, (), (), (), 1, digest, False)
+
+
+def _program_of_source(meta: Mapping[str, Any], title: str) -> str | None:
+    """A source note's own program key (kb.convergence, imported only when a source is read)."""
+    from kb.convergence import program_of_source
+
+    return program_of_source(meta, title)

@@ -11,6 +11,7 @@ import jinja2
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from kb.cache import code_stamp
 from kb.pages import Page
 from kb.templates_folder import templates_dir
 
@@ -63,10 +64,23 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # an environment serves one build: no stat of every template on every page
+        bytecode_cache=_bytecode_cache(),
     )
     env.globals["csp"] = CSP
     env.filters["linked"] = partial(linked, {})
     return env
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (Jinja's per-user temporary folder), per kb code.
+
+    Compiling the templates takes longer than a quick rebuild's own work. Jinja checks each
+    entry against its template's source; kb's code stamp in the name covers our settings.
+    """
+    try:
+        return jinja2.FileSystemBytecodeCache(pattern=f"__kb_{code_stamp()}_%s.cache")
+    except (OSError, RuntimeError):  # no safe temporary folder: compile every time
+        return None
 
 
 def render_page(env: jinja2.Environment, page: Page, site: dict[str, object]) -> str:

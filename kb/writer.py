@@ -162,6 +162,6 @@ def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:
 
 
 def manifest_text(marks: dict[str, str]) -> str:
-    """The manifest file's text: page path -> fingerprint, sorted."""
-    return json.dumps(dict(sorted(marks.items())), indent=0)
+    """The manifest file's text: page path -> fingerprint, sorted, one per line (C-encoded)."""
+    return json.dumps(dict(sorted(marks.items())), separators=(",\n", ": "))
 
