@@ -140,6 +140,16 @@ def test_a_failing_quick_rebuild_leaves_the_site_untouched(base: Path, tmp_path:
     assert is_quick(run(base, tmp_path / "site"))  # the edit is still pending, and is picked up
 
 
+def test_an_edited_user_template_shows_in_the_next_build_despite_compiled_templates(base: Path, tmp_path: Path) -> None:
+    ours = (ROOT / "templates" / "home.html").read_text(encoding="utf-8")
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    for words in ("first words of mine", "second words of mine"):
+        (mine / "home.html").write_text(ours.replace("{% block main %}", "{% block main %}" + words, 1), encoding="utf-8")
+        run(base, tmp_path / "themed", templates=mine)
+        assert words in (tmp_path / "themed" / "index.html").read_text(encoding="utf-8")
+
+
 def test_files_a_killed_quick_rebuild_left_pending_are_removed_by_the_next(base: Path, tmp_path: Path) -> None:
     (tmp_path / "site" / PENDING).mkdir()
     (tmp_path / "site" / PENDING / "0").write_text("half a page", encoding="utf-8")
