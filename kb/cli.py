@@ -15,7 +15,7 @@ from kb.model import Diagnostic, Severity
 from kb.rules import find_rule
 
 if TYPE_CHECKING:
-    from kb.build_options import Tally
+    from kb.build_options import BuildResult, Tally
 
 
 def root_argument(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -162,6 +162,17 @@ class ConsoleReporter:
             self.progress.stop()
 
 
+def echo_build(result: BuildResult, counts: Counter[Severity], timings: list[str]) -> None:
+    """What `kb build` wrote, the check summary, and the stages' timings when asked for."""
+    if result.quick:
+        click.echo(f"kb: {result.search_message} in {result.out}")
+    else:
+        click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
+    click.echo(f"kb: check: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s); run `kb check` for details")
+    if timings:
+        click.echo("kb: timings (wall clock):\n" + "".join(f"  {line}\n" for line in timings), nl=False)
+
+
 @main.command("build", epilog="\b\nExample:\n  kb build claims/ --out site/ && python -m http.server -d site")
 @root_argument
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None, help="Output folder (default: site/ beside the root's config, else ./site).")
@@ -190,14 +201,8 @@ def build_command(root: Path | None, out: Path | None, templates: Path | None, s
     except OutputError as error:
         click.echo(f"kb: {error}", err=True)
         sys.exit(2)
-    result, counts = built.result, severity_counts(built.tally, rule_filter(select, ignore))
-    if result.quick:
-        click.echo(f"kb: {result.search_message} in {result.out}")
-    else:
-        click.echo(f"kb: wrote {result.pages} pages to {result.out} ({result.search_message})")
-    click.echo(f"kb: check: {counts[Severity.ERROR]} error(s), {counts[Severity.WARNING]} warning(s); run `kb check` for details")
-    if timings:
-        click.echo("kb: timings (wall clock):\n" + "".join(f"  {line}\n" for line in reporter.lines()), nl=False)
+    counts = severity_counts(built.tally, rule_filter(select, ignore))
+    echo_build(built.result, counts, reporter.lines() if timings else [])
     sys.exit(exit_code(+counts, strict) if strict else 0)
 
 
