@@ -59,19 +59,26 @@ def decode(data: bytes, path: str) -> tuple[str, list[Diagnostic]]:
     return text, problems
 
 
-def split(text: str) -> tuple[str | None, int, bool]:
-    """Return (YAML text or None, 1-based line where the body starts, whether the block closed)."""
+def split(text: str) -> tuple[str | None, int, bool, str]:
+    """(YAML text or None, 1-based line where the body starts, whether the block closed, body).
+
+    The body is what follows the closing line; when that line ends the text without a newline,
+    the body is that line itself, and without a closed block it is the whole text. Lines are
+    walked only to the closing one, never the whole body.
+    """
     if not (text.startswith("---\n") or text.rstrip("\n") == "---" or text.startswith("--- \n")):
-        return None, 1, True
-    end = 0
-    lines = text.split("\n")
-    for index in range(1, len(lines)):
-        if lines[index].rstrip() in ("---", "..."):
-            end = index
-            break
-    if not end:
-        return "\n".join(lines[1:]), 1, False
-    return "\n".join(lines[1:end]), end + 2, True
+        return None, 1, True, text
+    opened = text.find("\n")
+    if opened < 0:
+        return "", 1, False, text
+    start, number = opened + 1, 1
+    while True:
+        end = text.find("\n", start)
+        if text[start : end if end >= 0 else len(text)].rstrip() in ("---", "..."):
+            return text[opened + 1 : max(start - 1, opened + 1)], number + 2, True, text[end + 1 :] if end >= 0 else text[start:]
+        if end < 0:
+            return text[opened + 1 :], 1, False, text
+        start, number = end + 1, number + 1
 
 
 def parse(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]]:

@@ -32,6 +32,7 @@ SECTION_LABEL = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(Relevant Notes|Topics)\s*:
 # The prose after a link on a bullet: " — how it relates" (em dash, en dash or double hyphen).
 RELATION_TEXT = re.compile(r"^\s*(?:—|–|--|-|:)\s*(.+)$")
 MD_SUFFIX = re.compile(r"\.md$", re.I)
+_new_tuple = tuple.__new__
 
 
 @dataclass(frozen=True)
@@ -64,9 +65,8 @@ def split_target(raw: str) -> tuple[str, str, str]:
 
 
 def make_link(raw: str, line: int, col: int, kind: LinkKind, context: str = "", bracketed: bool = True) -> Link:
-    """Build a Link from its raw text and position."""
-    target, heading, alias = split_target(raw)
-    return Link(raw, target, heading, alias, line, col, kind, context, bracketed)
+    """Build a Link from its raw text and position (by tuple.__new__: Link._make minus a Python call)."""
+    return _new_tuple(Link, (raw, *split_target(raw), line, col, kind, context, bracketed))
 
 
 def inline_code_spans(line: str) -> list[tuple[int, int]]:
@@ -147,13 +147,8 @@ def _events(body: str) -> list[tuple[int, re.Match[str] | None]]:
     if not marks:
         return events
     events += marks
-    events.sort(key=_offset)
+    events.sort()  # by offset alone: a link and a mark never share one, so matches are never compared
     return events
-
-
-def _offset(event: tuple[int, re.Match[str] | None]) -> int:
-    """Sort key of an event: its offset (a link and a mark never share one)."""
-    return event[0]
 
 
 def code_spans(body: str) -> list[tuple[int, int]]:

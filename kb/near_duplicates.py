@@ -1,6 +1,6 @@
 """The near-duplicate rule: two claims whose titles (or descriptions) say nearly the same thing.
 
-"Nearly the same" is judged on folded words (as kb.suggest.spelling_key folds them: case, punctuation and
+"Nearly the same" is judged on folded words (as kb.suggest.folded_words folds them: case, punctuation and
 hyphen/space differences gone; a few function words dropped): the same words in any order, one
 word spelled differently (a typo, an inflection, British and American spelling), or one extra
 word. Changing one content word for another ("erode" for "amplify") makes a different claim.
@@ -13,72 +13,93 @@ so only a handful of pairs are ever compared.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from itertools import combinations
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 from rapidfuzz import fuzz
 
 from kb.collector import collector_paused
 from kb.model import Diagnostic, Note
 from kb.rules import diagnostic
+from kb.suggest import folded_words
 
 MIN_WORDS = 3  # shorter titles (after dropping function words) are too generic to compare
 MIN_DESCRIPTION_WORDS = 8  # shorter descriptions ("a mechanism, stated at length") are boilerplate
 MAX_BLOCK = 50  # a key shared by more texts than this is too common to mean anything
 WORD_RATIO = 80.0  # rapidfuzz ratio above which two words are one word spelled differently
 STOPWORDS = frozenset("a an the of to in on and or is are be by for as at it its that this with".split())
-_PUNCTUATION = re.compile(r"[^\w\s]")  # as in kb.suggest.spelling_key
+
+
+class Claim(NamedTuple):
+    """What the rule reads of a claim: small enough to hand to a worker process."""
+
+    path: str
+    title: str
+    description: str  # "" when absent or not text
+    description_at: tuple[int, int]  # line and column of the description field
 
 
 @dataclass(frozen=True, slots=True)
 class Text:
     """One claim's compared text (title or description), folded."""
 
-    note: Note
+    claim: Claim
     words: frozenset[str]  # folded content words
 
 
 def near_duplicates(notes: Iterable[Note]) -> list[Diagnostic]:
     """Near-duplicate titles and descriptions among claims: one diagnostic per claim and field."""
-    claims = [note for note in notes if note.kind == "claim"]
+    return duplicates_among(claims_of(notes))
+
+
+def claims_of(notes: Iterable[Note]) -> list[Claim]:
+    """The claims among notes, as the rule reads them."""
+    return [Claim(note.path, note.title, _description(note), note.position("description")) for note in notes if note.kind == "claim"]
+
+
+def duplicates_among(claims: list[Claim]) -> list[Diagnostic]:
+    """near_duplicates of claims already read (what a worker process runs)."""
     with collector_paused():  # some 100,000 small containers beside a loaded base of millions of objects
         found = list(_report(claims, _title, "title", MIN_WORDS))
-        found += _report(claims, _description, "description", MIN_DESCRIPTION_WORDS)
+        found += _report(claims, _described, "description", MIN_DESCRIPTION_WORDS)
     return found
 
 
-def _title(note: Note) -> str:
+def _title(claim: Claim) -> str:
     """A claim's title."""
-    return note.title
+    return claim.title
+
+
+def _described(claim: Claim) -> str:
+    """A claim's description."""
+    return claim.description
 
 
 def _description(note: Note) -> str:
-    """A claim's description, "" when absent or not text."""
+    """A note's description, "" when absent or not text."""
     value = note.meta.get("description")
     return value if isinstance(value, str) else ""
 
 
-def _report(claims: list[Note], text_of: Callable[[Note], str], field: str, min_words: int) -> Iterator[Diagnostic]:
+def _report(claims: list[Claim], text_of: Callable[[Claim], str], field: str, min_words: int) -> Iterator[Diagnostic]:
     """A diagnostic at every claim with near duplicates in one field, naming them."""
     partners: dict[str, list[str]] = defaultdict(list)
-    texts = [text for text in (fold(note, text_of(note)) for note in claims) if len(text.words) >= min_words]
+    texts = [text for text in (fold(claim, text_of(claim)) for claim in claims) if len(text.words) >= min_words]
     for first, second in similar_pairs(texts):
-        if first.note.title == second.note.title:
+        if first.claim.title == second.claim.title:
             continue  # one claim saved in two folders is duplicate-title's business
-        partners[first.note.path].append(second.note.path)
-        partners[second.note.path].append(first.note.path)
-    for note in claims:
-        if note.path in partners:
-            yield _diagnostic(note, sorted(partners[note.path]), field)
+        partners[first.claim.path].append(second.claim.path)
+        partners[second.claim.path].append(first.claim.path)
+    for claim in claims:
+        if claim.path in partners:
+            yield _diagnostic(claim, sorted(partners[claim.path]), field)
 
 
-def fold(note: Note, raw: str) -> Text:
+def fold(claim: Claim, raw: str) -> Text:
     """Fold a text for comparison: spelling_key's words, function words dropped."""
-    words = _PUNCTUATION.sub("", raw.casefold().replace("-", " ").replace("_", " ")).split()
-    return Text(note, frozenset(words) - STOPWORDS)
+    return Text(claim, frozenset(folded_words(raw)) - STOPWORDS)
 
 
 def similar_pairs(texts: list[Text]) -> list[tuple[Text, Text]]:
@@ -133,9 +154,9 @@ def is_similar(first: Text, second: Text) -> bool:
     return extra == 1 and len(first.words & second.words) >= MIN_WORDS
 
 
-def _diagnostic(note: Note, others: list[str], field: str) -> Diagnostic:
+def _diagnostic(claim: Claim, others: list[str], field: str) -> Diagnostic:
     """The near-duplicate diagnostic at one claim, naming the others (at most three)."""
-    line, col = (1, 1) if field == "title" else note.position("description")
+    line, col = (1, 1) if field == "title" else claim.description_at
     named = ", ".join(f"`{path}`" for path in others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")
     hint = "merge the claims, or make the difference explicit in the titles" if field == "title" else "say what this claim adds"
-    return diagnostic("near-duplicate", note.path, line, col, f"{field} nearly the same as that of {named}", hint)
+    return diagnostic("near-duplicate", claim.path, line, col, f"{field} nearly the same as that of {named}", hint)

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ProcessPoolExecutor
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Iterable, Iterator, Sequence
 
 from kb import check
 from kb.cache import CacheWriter, ParseCache, ResultCache, Stamp, stamp_of
@@ -22,16 +21,21 @@ from kb.model import (
     Resolution,
     ResolvedLink,
 )
-from kb.near_duplicates import near_duplicates
+from kb.near_duplicates import claims_of, duplicates_among
 from kb.note_packing import pack, unpack
 from kb.read import read_note
 from kb.resolve import Index, build_index, resolve_note_links
 from kb.rules import diagnostic
 from kb.schema import schema_problems
-from kb.suggest import Suggester
+from kb.suggest import Suggester, suggest_stems
+from kb.workers import Workers
+
+if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
 
 TEXT = Resolution("text")  # a free-text challenged_by item
-PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
+_new_tuple = tuple.__new__
+READ_SIZE = 1 << 16  # bytes asked of a file at a time: most notes fit in one read
 
 
 def load(root: str | os.PathLike[str], settings: Settings | None = None, use_cache: bool = True) -> KnowledgeBase:
@@ -71,32 +75,52 @@ def assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: 
 
 
 def _assemble(root_path: Path, settings: Settings, found: Discovered, use_cache: bool) -> KnowledgeBase:
-    """assemble's stages, in order."""
-    results = read_files(root_path, found, settings, use_cache)
-    notes = {r.note.path: r.note for r in results if r.note is not None}
-    problems: list[Diagnostic] = list(found.diagnostics)  # in any order: apply_severity sorts them
-    problems += [d for r in results for d in r.diagnostics]
-    problems += near_duplicates(notes.values())  # before links exist: its working memory is large
-    problems += [d for note in notes.values() for d in schema_problems(note, settings)]
+    """assemble's stages, in order; near-duplicates in a worker meanwhile when parsing started a pool."""
+    with Workers() as workers:
+        results = read_files(root_path, found, settings, use_cache, workers)
+        notes = {r.note.path: r.note for r in results if r.note is not None}
+        problems: list[Diagnostic] = list(found.diagnostics)  # in any order: apply_severity sorts them
+        problems += [d for r in results for d in r.diagnostics]
+        duplicates = workers.later(duplicates_among, claims_of(notes.values()))  # without a pool: here, before links exist (its memory is large)
+        links = link_stage(notes, problems, workers)
+        problems += duplicates()
+    return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
+
+
+def link_stage(notes: dict[str, Note], problems: list[Diagnostic], workers: Workers) -> tuple[ResolvedLink, ...]:
+    """Resolve every link; add the link and graph rules' problems to `problems`.
+
+    Every broken target is given its suggestion up front, spread over the workers when they run.
+    """
     index = build_index(notes)
+    links = list(resolve_links(notes.values(), index))
     suggester = Suggester(index)
-    links = tuple(resolve_links(notes.values(), index, suggester))
+    broken = sorted({item.link.target.rsplit("/", 1)[-1] for item in links if item.resolution.status == "missing"})
+    suggester.remember(workers.spread(suggest_stems, index.by_stem, broken))
+    links = tuple(counter_evidence(links, suggester))
     problems += [d for r in links for d in check.link_problems(r, notes, suggester)]
     problems += check.duplicate_titles(notes.values())
     problems += check.orphans(notes.values(), links)
     problems += check.name_collisions(notes)
-    return KnowledgeBase(root_path, settings, notes, links, tuple(check.apply_severity(problems, settings)))
+    return links
 
 
-def read_files(root: Path, found: Discovered, settings: Settings, use_cache: bool = True) -> list[LoadResult]:
-    """Read and parse every changed file once (a process pool when many); reuse cached parses."""
+def read_files(root: Path, found: Discovered, settings: Settings, use_cache: bool = True, workers: Workers | None = None) -> list[LoadResult]:
+    """Read and parse every changed file once (in `workers` when many); reuse cached parses."""
     files, stamps = found.files, file_stamps(found)
-    cache = ParseCache(root, f"max_file_bytes={settings.max_file_bytes}") if use_cache else None
+    cache = ParseCache(root, parse_variant(settings)) if use_cache else None
     known = [cache.take(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
     todo = [files[index] for index, data in enumerate(known) if data is None]
     writer = cache.writer(changed=bool(todo)) if cache else None
-    with writer or nullcontext():
-        return unpack_all(files, stamps, known, parse_all(todo, settings), writer)
+    with ExitStack() as stack:
+        pool = (workers or stack.enter_context(Workers())).for_files(len(todo))
+        stack.enter_context(writer or nullcontext())
+        return unpack_all(files, stamps, known, parse_all(todo, settings, pool), writer)
+
+
+def parse_variant(settings: Settings) -> str:
+    """What parsing and its schema checks depend on besides a file (part of the parse cache key)."""
+    return repr((settings.max_file_bytes, settings.schemas, settings.known_types))
 
 
 def file_stamps(found: Discovered) -> list[Stamp | None]:
@@ -121,17 +145,15 @@ def unpack_all(files: Sequence[tuple[str, str]], stamps: Sequence[Stamp | None],
     return results
 
 
-def parse_all(files: Sequence[tuple[str, str]], settings: Settings) -> Iterator[bytes]:
-    """Packed results of files in order, from a process pool when there are enough to pay for it."""
-    workers = os.cpu_count() or 1
-    if len(files) < PARALLEL_MIN_FILES or workers < 2:
+def parse_all(files: Sequence[tuple[str, str]], settings: Settings, pool: ProcessPoolExecutor | None) -> Iterator[bytes]:
+    """Packed results of files in order, from the process pool when there is one."""
+    if pool is None:
         yield from (pack(read_file(rel, path, settings)) for rel, path in files)
         return
-    size = max(64, len(files) // (workers * 8))
+    size = max(64, len(files) // (Workers.size() * 8))
     chunks = [files[start : start + size] for start in range(0, len(files), size)]
-    with ProcessPoolExecutor(workers) as pool:
-        for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)):
-            yield from chunk
+    for chunk in pool.map(parse_chunk, chunks, [settings] * len(chunks)):
+        yield from chunk
 
 
 def parse_chunk(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
@@ -141,20 +163,53 @@ def parse_chunk(files: Sequence[tuple[str, str]], settings: Settings) -> list[by
 
 
 def read_file(rel: str, path: str | os.PathLike[str], settings: Settings) -> LoadResult:
-    """Read one file's bytes and parse them; an unreadable file becomes a diagnostic."""
+    """Read one file's bytes, parse them and check the note's schema (where parsed: in a worker).
+
+    An unreadable file becomes a diagnostic.
+    """
     try:
-        with open(path, "rb") as stream:
-            data = stream.read()
+        data = read_bytes(path)
     except OSError as error:
         return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))
-    return read_note(rel, data, settings)
+    result = read_note(rel, data, settings)
+    problems = tuple(schema_problems(result.note, settings)) if result.note is not None else ()
+    return LoadResult(result.note, result.diagnostics + problems) if problems else result
 
 
-def resolve_links(notes: Iterable[Note], index: Index, suggester: Suggester) -> Iterable[ResolvedLink]:
-    """Resolve every link of every note; free-text challenged_by items are kept as text."""
-    memo: dict[tuple[str, str], Resolution] = {}
+def read_bytes(path: str | os.PathLike[str]) -> bytes:
+    """A file's bytes by plain descriptor reads (half the cost of open() and its buffered reader).
+
+    A read that returns less than asked is the end of a regular file; larger files are read on
+    to the empty read.
+    """
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        data = os.read(descriptor, READ_SIZE)
+        if len(data) < READ_SIZE:
+            return data
+        parts = [data]
+        while part := os.read(descriptor, READ_SIZE):
+            parts.append(part)
+        return b"".join(parts)
+    finally:
+        os.close(descriptor)
+
+
+def resolve_links(notes: Iterable[Note], index: Index) -> Iterator[ResolvedLink]:
+    """Resolve every link of every note.
+
+    ResolvedLinks are built with tuple.__new__ (ResolvedLink._make minus a Python call per link).
+    """
+    memo: dict[str, dict[str, Resolution]] = {}
     for note in notes:
-        for link, found in zip(note.links, resolve_note_links(index, (link.target for link in note.links), note.path, memo)):
-            if found.status == "missing" and check.is_counter_evidence(link, suggester):
-                found = TEXT
-            yield ResolvedLink(note.path, link, found)
+        origin = note.path
+        for link, found in zip(note.links, resolve_note_links(index, [link.target for link in note.links], origin, memo)):
+            yield _new_tuple(ResolvedLink, (origin, link, found))
+
+
+def counter_evidence(links: Iterable[ResolvedLink], suggester: Suggester) -> Iterator[ResolvedLink]:
+    """The links with each free-text challenged_by item (no title like it) resolved as text."""
+    for item in links:
+        if item.resolution.status == "missing" and check.is_counter_evidence(item.link, suggester):
+            item = item._replace(resolution=TEXT)
+        yield item

@@ -33,12 +33,11 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         problem = diagnostic("unreadable-file", path, 1, 1, message, "split it, or raise max_file_bytes in [tool.kb]")
         return LoadResult(_bare_note(path, digest), (problem,))
     text, problems = frontmatter.decode(data, path)
-    yaml_text, body_line, closed = frontmatter.split(text)
+    yaml_text, body_line, closed, body = frontmatter.split(text)
     front, parse_problems = _parse_front(yaml_text, closed, path)
     problems.extend(parse_problems)
     if yaml_text is None:
         problems.extend(_missing_front_matter(path, text))
-    body = text.split("\n", body_line - 1)[-1] if body_line > 1 else text
     scan = scan_body(body, body_line)
     kind, title = _kind_of(path, front.meta), title_of(path)
     note = Note(

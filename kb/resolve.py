@@ -79,21 +79,21 @@ def resolve(index: Index, target: str, origin: str) -> Resolution:
     return _choose(index.by_stem_folded.get(target.casefold(), ()), origin, "case")
 
 
-def resolve_note_links(index: Index, targets: Iterable[str], origin: str, memo: dict[tuple[str, str], Resolution]) -> Iterator[Resolution]:
+def resolve_note_links(index: Index, targets: Iterable[str], origin: str, memo: dict[str, dict[str, Resolution]]) -> Iterator[Resolution]:
     """resolve() for each target written in the note at `origin`, remembered across notes.
 
     A resolution depends on the target and the linking note's folder only (an empty target
     names the note itself), and a base links the same targets from many notes, so `memo`
-    keeps one Resolution per (target, folder).
+    keeps one Resolution per target in each folder's table.
     """
-    folder = posixpath.dirname(origin)
+    known = memo.setdefault(posixpath.dirname(origin), {})
     for target in targets:
         if not target:
             yield resolve(index, target, origin)
             continue
-        found = memo.get((target, folder))
+        found = known.get(target)
         if found is None:
-            found = memo[(target, folder)] = resolve(index, target, origin)
+            found = known[target] = resolve(index, target, origin)
         yield found
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from itertools import repeat
 from typing import Any, Iterator
 
 from rapidfuzz import fuzz
@@ -71,7 +72,7 @@ def _shapes(note: Note, schema: TypeSchema) -> Iterator[Diagnostic]:
     """List fields that are not lists of text, and text fields that are not text."""
     for field in schema.lists:
         value = note.meta.get(field)
-        if value is None or (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+        if value is None or (isinstance(value, list) and all(map(isinstance, value, repeat(str)))):  # map: no Python call per item
             continue
         what = "a list of text items" if isinstance(value, list) else f"a list, not {type(value).__name__}"
         line, col = note.position(field)

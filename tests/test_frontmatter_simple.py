@@ -136,6 +136,6 @@ def test_simple_reader_agrees_on_every_stored_note() -> None:
     """Every front matter of the repository's claims and test corpora reads the same both ways."""
     for path in [*REPO.joinpath("claims").rglob("*.md"), *REPO.joinpath("tests", "corpora").rglob("*.md")]:
         text, _ = frontmatter.decode(path.read_bytes(), path.name)
-        yaml_text, _, closed = frontmatter.split(text)
+        yaml_text, _, closed, _ = frontmatter.split(text)
         if yaml_text is not None and closed:
             assert_agrees(yaml_text)

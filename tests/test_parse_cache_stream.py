@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from kbtest import claim_text
 
-from kb import pipeline
+from kb import pipeline, workers
 from kb.cache import CacheWriter, ParseCache, cache_folder, read_batches
 from kb.config import Settings
 from kb.discover import discover
@@ -64,8 +64,8 @@ def test_pool_cached_and_serial_results_are_equal(tmp_path: Path, write_corpus, 
     root = write_corpus(tmp_path / "kb", files)
     found = discover(root, Settings())
     serial = [pipeline.read_file(rel, path, Settings()) for rel, path in found.files]
-    monkeypatch.setattr(pipeline, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(pipeline.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
+    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     cold = pipeline.read_files(root, found, Settings())
     warm = pipeline.read_files(root, found, Settings())
     assert cold == serial == warm
