@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Iterable
 
 from kb import frontmatter
 from kb.links import split_target
@@ -46,10 +47,22 @@ def drop_title_heading(body: str, title: str) -> tuple[str, int]:
     return body, 0
 
 
-def render_note_body(text: str, note: Note, page: str, links: list[ResolvedLink], urls: dict[str, str]) -> str:
+LinkPlace = tuple[int, str, str, str, str, "str | None", str]  # line, raw, target, heading, alias, target path, status
+
+
+def link_places(links: Iterable[ResolvedLink]) -> list[LinkPlace]:
+    """What rendering a note's wiki links needs of its resolved links, as plain tuples.
+
+    A page record keeps them (kb.build_state): plain tuples pickle in C, named tuples and
+    enums through Python calls.
+    """
+    return [(r.link.line, r.link.raw, r.link.target, r.link.heading, r.link.alias, r.target_path, r.resolution.status) for r in links]
+
+
+def render_note_body(text: str, note: Note, page: str, links: list[LinkPlace], urls: dict[str, str]) -> str:
     """The note's body (Markdown `text`, as read_body gives it) as HTML for the page at site path `page`."""
     body, removed = drop_title_heading(text, note.title)
-    by_place = {(r.link.line, r.link.raw): r for r in links}
+    by_place = {(place[0], place[1]): place for place in links}
 
     def render_link(raw: str, line: int) -> WikiAnchor:
         return anchor_for(by_place.get((line, raw)), raw, page, urls)
@@ -57,12 +70,12 @@ def render_note_body(text: str, note: Note, page: str, links: list[ResolvedLink]
     return render_markdown(body, note.body_line + removed, render_link)
 
 
-def anchor_for(resolved: ResolvedLink | None, raw: str, page: str, urls: dict[str, str]) -> WikiAnchor:
+def anchor_for(place: LinkPlace | None, raw: str, page: str, urls: dict[str, str]) -> WikiAnchor:
     """What one wiki link renders as: a relative link, or marked text when it resolves nowhere."""
-    target, heading, alias = (resolved.link.target, resolved.link.heading, resolved.link.alias) if resolved else split_target(raw)
+    target, heading, alias = place[2:5] if place else split_target(raw)
     text = alias or (f"{target} › {heading}" if heading and target else heading or target)
-    path = resolved.target_path if resolved else None
+    path = place[5] if place else None
     if path is None or path not in urls:
-        status = resolved.resolution.status if resolved else "missing"
+        status = place[6] if place else "missing"
         return WikiAnchor(None, f"[[{raw}]]", f"{status} link: no single note is named “{target}”")
     return WikiAnchor(relative_href(page, urls[path], heading_slug(heading) if heading else ""), text, path)

@@ -17,6 +17,7 @@ from kb.build_options import (
 from kb.build_state import BuildState, install, manifest_hash
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
+from kb.memory import release_free_memory
 from kb.model import KnowledgeBase
 from kb.output import (
     check_output_folder,
@@ -26,7 +27,7 @@ from kb.output import (
 )
 from kb.pages import links_pages
 from kb.render import copy_static
-from kb.search import SearchIndex, write_search_index
+from kb.search_process import SearchIndexer, search_index
 from kb.site_files import write_or_link, write_parts_or_link
 from kb.site_model import SiteModel
 from kb.templates_folder import templates_stamp
@@ -66,16 +67,18 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
 def _write_site(kb: KnowledgeBase, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None) -> tuple[SiteModel, int]:
     """Every stage that writes into the staging folder; the site model and how many pages."""
     reporter.stage("convergence")
+    release_free_memory()  # the heap loading freed (a sixth of it at 50k notes) would stay resident
     convergence = _convergence(kb)
     reporter.stage("site model")
     model = SiteModel(kb, convergence=convergence).prepare()
-    marks, index = write_pages(model, staging, options, reporter, records)
-    reporter.stage("exports and static files")
-    write_exports(model, staging, options, sorted(marks))
-    copy_static(staging, options.templates)
-    if index is not None:
-        reporter.stage("search index")
-        write_search_index(index, staging, options.out)
+    with search_index(len(kb.notes), staging, options.out, options.search) as index:
+        marks = write_pages(model, staging, options, reporter, index, records)
+        reporter.stage("exports and static files")
+        write_exports(model, staging, options, sorted(marks))
+        copy_static(staging, options.templates)
+        if index is not None:
+            reporter.stage("search index")
+            index.write()
     return model, len(marks)
 
 
@@ -107,36 +110,30 @@ def site_wide_families(model: SiteModel) -> list[PageFamily]:
     return families + [site_pages, links_pages]
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, records: Path | None = None) -> tuple[dict[str, str], SearchIndex | None]:
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, index: SearchIndexer | None = None, records: Path | None = None) -> dict[str, str]:
     """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk.
 
-    Returns every page's fingerprint and the search index of the note pages (None without search).
+    Note pages' search entries go to `index`; returns every page's fingerprint.
     """
     site = {"title": options.title, "url": options.site_url}
     job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records)
     if records:
         records.mkdir(parents=True, exist_ok=True)
     marks: dict[str, str] = {}
-    ids = doc_ids(model)
-    index = SearchIndex(len(ids)) if options.search else None
     reporter.stage("rendering pages", len(model.kb.notes))
     for chunk in write_all_pages(model, job, site_wide_families(model), options.workers or os.cpu_count() or 1):
         marks.update((path, mark) for path, mark, _, _ in chunk)
-        for _, _, _, doc in chunk:
-            if doc is not None and index is not None:
-                index.add(ids[doc.url], doc)
-        reporter.advance(sum(1 for path, *_ in chunk if path in ids))
+        numbered = [entry for *_, entry in chunk if entry is not None]
+        if index is not None and numbered:
+            index.add([(number, doc) for number, doc in numbered if doc is not None])
+        reporter.advance(len(numbered))
     save_manifest(out, options.out, marks)
-    return marks, index
-
-
-def doc_ids(model: SiteModel) -> dict[str, int]:
-    """Each note page's search document id: the note's place in the base."""
-    return {model.urls[path]: number for number, path in enumerate(model.kb.notes)}
+    release_free_memory()  # what the page writers' results passed through
+    return marks
 
 
 def write_exports(model: SiteModel, out: Path, options: BuildOptions, pages: list[str]) -> None:
     """graph.json, sitemap.xml and feed.xml."""
     write_parts_or_link(out / "graph.json", options.out / "graph.json", graph_json(model))
-    write_or_link(out / "sitemap.xml", options.out / "sitemap.xml", sitemap_xml(model, pages, options.site_url))
+    write_parts_or_link(out / "sitemap.xml", options.out / "sitemap.xml", sitemap_xml(model, pages, options.site_url))
     write_or_link(out / "feed.xml", options.out / "feed.xml", atom_feed(model, options.site_url, options.title))

@@ -20,9 +20,10 @@ from __future__ import annotations
 import bisect
 import hashlib
 import shutil
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kb.build_options import Tally
 from kb.cache import (
@@ -35,7 +36,10 @@ from kb.cache import (
 )
 from kb.config import PROGRAM_ALIASES, Settings
 from kb.discover import Discovered
-from kb.model import Diagnostic, Note, ResolvedLink
+from kb.model import Diagnostic, Note
+
+if TYPE_CHECKING:  # kb.body is imported only when a page is rendered
+    from kb.body import LinkPlace
 
 STATE = "state.pickle"
 DIAGNOSTICS = "diagnostics.pickle"
@@ -51,7 +55,7 @@ class PageRecord(NamedTuple):
     path: str  # the page's site path
     template: str
     context: dict[str, Any]  # without the body
-    links: list[ResolvedLink]  # the note's resolved links
+    links: list[LinkPlace]  # the note's resolved links, as kb.body.render_note_body takes them
     urls: dict[str, str]  # site path of every note those links reach
     doc: Any  # kb.search.SearchDoc, or None without search
 
@@ -74,9 +78,20 @@ def place_of(state: BuildState, path: str) -> int | None:
     return place if place < len(state.notes) and state.notes[place] == path else None
 
 
+SHAPE_FIELDS = ("path", "title", "kind", "meta", "positions", "headings", "body_line", "has_front_matter", "program")
+_shape_fields = attrgetter(*SHAPE_FIELDS)
+
+
 def shape_of(note: Note) -> str:
-    """A hash of everything parsed from a file except its content hash (repr spells values out)."""
-    return hashlib.blake2b(repr(replace(note, digest="")).encode(), digest_size=16).hexdigest()
+    """A hash of everything parsed from a file except its content hash (repr spells values out).
+
+    SHAPE_FIELDS are every field of a Note but its digest, links and evidence sections; those two
+    go in as plain tuples (a link's kind as its value), which repr in C (the named tuples' and the
+    enum's own reprs, and the dataclass's, are Python code).
+    """
+    links = [(*link[:6], link.kind._value_, *link[7:]) for link in note.links]
+    fields = (_shape_fields(note), links, [tuple(section) for section in note.evidence])
+    return hashlib.blake2b(repr(fields).encode(), digest_size=16).hexdigest()
 
 
 def is_clean(diagnostics: list[Diagnostic]) -> bool:

@@ -39,7 +39,7 @@ class ProgramEvidence:
     stance: str  # support | challenge
 
 
-@dataclass
+@dataclass(slots=True)  # one per claim
 class ClaimPrograms:
     """The programs behind one claim, with the evidence for each."""
 
@@ -51,9 +51,14 @@ class ClaimPrograms:
         stances = {e.stance for e in self.evidence[key]}
         return stances.pop() if len(stances) == 1 else "mixed"
 
-    def keys_with(self, stance: str) -> list[str]:
-        """Program keys whose stance on the claim is `stance`."""
-        return sorted(k for k in self.evidence if self.stance(k) == stance)
+    def stances(self) -> dict[str, str]:
+        """Every program's stance on the claim, each worked out once."""
+        return {key: self.stance(key) for key in self.evidence}
+
+
+def supporting(stances: Mapping[str, str]) -> int:
+    """Number of programs supporting a claim (alone or mixed), from its programs' stances."""
+    return sum(1 for stance in stances.values() if stance != "challenge")
 
 
 @dataclass(frozen=True)
@@ -72,33 +77,41 @@ class Convergence:
                 table[key].add(path)
         return {key: sorted(paths) for key, paths in sorted(table.items())}
 
+    def stances(self, path: str) -> dict[str, str]:
+        """Program key -> stance on a claim (none for a claim without programs)."""
+        found = self.claims.get(path)
+        return found.stances() if found else {}
+
     def count(self, path: str) -> int:
         """Number of independent programs supporting a claim."""
-        found = self.claims.get(path)
-        return len(found.keys_with("support")) + len(found.keys_with("mixed")) if found else 0
+        return supporting(self.stances(path))
 
-    def flags(self, path: str) -> list[dict[str, str]]:
-        """Warnings about a claim's support: one program for a strong rating, disagreement, none."""
-        found, level = self.claims.get(path), self.confidence.get(path, "")
-        flags = []
-        if not found or not found.evidence:
+    def flags(self, path: str, stances: Mapping[str, str] | None = None) -> list[dict[str, str]]:
+        """Warnings about a claim's support: one program for a strong rating, disagreement, none.
+
+        `stances`: the claim's (as `stances` gives them), when already worked out.
+        """
+        stances = self.stances(path) if stances is None else stances
+        level, flags = self.confidence.get(path, ""), []
+        if not stances:
             flags.append({"kind": "no-program", "text": "No identifiable research program stands behind this claim."})
-        elif level in ("proven", "likely") and self.count(path) <= 1:
-            flags.append({"kind": "single-program", "text": f"Rated {level} but supported by only {self.count(path)} program."})
-        challenged = found and (found.keys_with("challenge") or found.keys_with("mixed"))
-        if challenged and (found.keys_with("support") or found.keys_with("mixed")):
+        elif level in ("proven", "likely") and supporting(stances) <= 1:
+            flags.append({"kind": "single-program", "text": f"Rated {level} but supported by only {supporting(stances)} program."})
+        seen = set(stances.values())
+        if seen & {"challenge", "mixed"} and seen & {"support", "mixed"}:
             flags.append({"kind": "disagreement", "text": "Evidence disagrees: programs (or one program's sources) both support and challenge this claim."})
         return flags
 
     def claim_view(self, path: str) -> dict[str, Any]:
         """What a claim page shows: programs with stance and evidence, count and flags."""
-        found = self.claims.get(path) or ClaimPrograms(path)
+        stances = self.stances(path)
+        evidence = self.claims[path].evidence if stances else {}
         rows = [
-            {"key": key, "stance": found.stance(key), "url": f"programs/{key_file(key)}.html",
-             "evidence": [{"kind": e.kind, "text": e.text} for e in found.evidence[key]]}
-            for key in sorted(found.evidence, key=lambda k: (found.stance(k) == "challenge", k))
+            {"key": key, "stance": stances[key], "url": f"programs/{key_file(key)}.html",
+             "evidence": [{"kind": e.kind, "text": e.text} for e in evidence[key]]}
+            for key in sorted(stances, key=lambda k: (stances[k] == "challenge", k))
         ]  # fmt: skip
-        return {"count": self.count(path), "programs": rows, "flags": self.flags(path)}
+        return {"count": supporting(stances), "programs": rows, "flags": self.flags(path, stances)}
 
 
 def key_file(key: str) -> str:

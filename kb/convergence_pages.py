@@ -7,20 +7,23 @@ from itertools import combinations
 from typing import Any, Iterator
 
 from kb.convergence import Convergence, key_file
-from kb.pages import Page, item, site_page
+from kb.page_rows import Rows
+from kb.pages import Page, display_title, item, site_page
 from kb.site_model import CONFIDENCE_HELP, SiteModel, domain_of
 
 MATRIX_SIZE = 40  # programs shown in the program × program view (the most connected)
 
 
 def rankingsite_page(model: SiteModel, found: Convergence) -> Page:
-    """Claims ranked by the number of independent programs supporting them."""
-    rows = []
-    for note in model.kb.claims:
-        view = found.claim_view(note.path)
-        rows.append({**item(model, note.path), **view, "challengers": sum(1 for p in view["programs"] if p["stance"] in ("challenge", "mixed"))})
-    rows.sort(key=lambda r: (-r["count"], r["title"]))
-    return site_page("convergence/index.html", "convergence.html", "Convergence across research programs", rows=rows,
+    """Claims ranked by the number of independent programs supporting them (rows made as written)."""
+    ranked = sorted(model.kb.claims, key=lambda note: (-found.count(note.path), display_title(note)))
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for note in ranked:
+            view = found.claim_view(note.path)
+            yield {**item(model, note.path), **view, "challengers": sum(1 for p in view["programs"] if p["stance"] in ("challenge", "mixed"))}
+
+    return site_page("convergence/index.html", "convergence.html", "Convergence across research programs", rows=Rows(len(ranked), rows),
                  domains=list(model.domains), confidences=list(CONFIDENCE_HELP))  # fmt: skip
 
 

@@ -46,7 +46,7 @@ def graph_json(model: SiteModel) -> Iterator[str]:
          "url": model.urls[path], "degree": model.degree[path], "x": where[path][0], "y": where[path][1]}
         for path, note in model.kb.notes.items()
     )  # fmt: skip
-    edges = ({"source": e.source, "target": e.target, "type": e.type, "text": e.text} for e in model.edges)
+    edges = ({"source": e.source, "target": e.target, "type": e.type, "text": e.text} for e in model.edges())
     yield '{"nodes":['
     yield from _json_items(nodes)
     yield '],"edges":['
@@ -62,11 +62,14 @@ def _json_items(items: Iterable[object], batch: int = 500) -> Iterator[str]:
         first = False
 
 
-def sitemap_xml(model: SiteModel, pages: list[str], site_url: str) -> str:
-    """A sitemap of every page (URLs absolute when a site URL is configured)."""
+def sitemap_xml(model: SiteModel, pages: list[str], site_url: str) -> Iterator[str]:
+    """A sitemap of every page (URLs absolute when a site URL is configured), in pieces of 1,000 pages."""
     prefix = site_url.rstrip("/") + "/" if site_url else ""
-    rows = "".join(f"  <url><loc>{escape(prefix + page)}</loc></url>\n" for page in sorted(pages))
-    return f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n{rows}</urlset>\n'
+    ordered = sorted(pages)
+    yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+    for start in range(0, len(ordered), 1_000):
+        yield "".join(f"  <url><loc>{escape(prefix + page)}</loc></url>\n" for page in ordered[start : start + 1_000])
+    yield "</urlset>\n"
 
 
 def _feed_entry(model: SiteModel, path: str, prefix: str) -> str:

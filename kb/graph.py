@@ -36,16 +36,28 @@ class Edge(NamedTuple):
     col: int
 
 
+_EDGE_OF_VALUE = {kind.value: found for kind, found in _EDGE_OF_KIND.items()}  # by the kind's value: hashing an enum runs Python code
+
+
+_REACHES = frozenset({"ok", "case"})  # resolution statuses whose path a link reaches (ResolvedLink.target_path)
+
+
+def edge_ends(resolved: ResolvedLink) -> tuple[str, str] | None:
+    """Source and target of the edge a resolved link makes (None when it resolved nowhere or to itself)."""
+    origin, link, (status, target, _) = resolved
+    if target is None or target == origin or status not in _REACHES:
+        return None
+    return (target, origin) if _EDGE_OF_VALUE[link.kind._value_][1] else (origin, target)
+
+
 def edge_of(resolved: ResolvedLink) -> Edge | None:
     """The graph edge a resolved link makes (None when it resolved nowhere or to itself)."""
-    target = resolved.target_path
-    if target is None or target == resolved.origin:
+    ends = edge_ends(resolved)
+    if ends is None:
         return None
-    kind, reverse = _EDGE_OF_KIND[resolved.link.kind]
-    ends = (target, resolved.origin) if reverse else (resolved.origin, target)
     link = resolved.link
     text = link.context or ("enrichment" if link.kind is LinkKind.ENRICHMENTS else "")
-    return Edge(ends[0], ends[1], kind, text, resolved.origin, link.line, link.col)
+    return Edge(ends[0], ends[1], _EDGE_OF_VALUE[link.kind._value_][0], text, resolved.origin, link.line, link.col)
 
 
 def edges_of(links: Iterable[ResolvedLink]) -> Iterator[Edge]:

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from functools import partial
 from typing import Any, Iterator
 
+from kb.model import Diagnostic, Note
+from kb.page_rows import Rows
 from kb.pages import Page, item, site_page
-from kb.site_model import CONFIDENCE_HELP, SiteModel, date_of, map_domain, text_of, texts_of
+from kb.site_model import (
+    CONFIDENCE_HELP,
+    SiteModel,
+    date_of,
+    map_domain,
+    text_of,
+    texts_of,
+)
 
 TOP = 10
 
@@ -19,7 +29,7 @@ def homesite_page(model: SiteModel) -> Page:
     contested = [n for n in sorted(claims, key=lambda n: (-model.challenge_count[n.path], n.path)) if model.challenge_count[n.path]][:TOP]
     counts = {
         "claims": len(claims), "sources": len(model.kb.sources), "maps": len(model.kb.maps),
-        "domains": len(model.domains), "links": len(model.edges),
+        "domains": len(model.domains), "links": model.edge_count,
         "errors": sum(1 for d in model.kb.diagnostics if d.severity.label == "error"),
         "programs": len(model.convergence.programs) if model.convergence else 0,
     }  # fmt: skip
@@ -33,14 +43,16 @@ def homesite_page(model: SiteModel) -> Page:
 
 
 def claimssite_page(model: SiteModel) -> Page:
-    """Every claim in one sortable, filterable table."""
-    rows = [
-        {**item(model, n.path), "created": str(date_of(n, "created") or ""), "links_in": len(model.edges_in.get(n.path, [])),
-         "links_out": len(model.edges_out.get(n.path, [])), "description": text_of(n, "description"),
-         "programs": model.convergence.count(n.path) if model.convergence else 0}
-        for n in model.kb.claims
-    ]  # fmt: skip
-    return site_page("claims/index.html", "claims.html", "All claims", rows=rows, domains=list(model.domains), confidences=list(CONFIDENCE_HELP))
+    """Every claim in one sortable, filterable table (rows made as written)."""
+    claims = model.kb.claims
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for n in claims:
+            yield {**item(model, n.path), "created": str(date_of(n, "created") or ""), "links_in": model.count_in(n.path),
+                   "links_out": model.count_out(n.path), "description": text_of(n, "description"),
+                   "programs": model.convergence.count(n.path) if model.convergence else 0}  # fmt: skip
+
+    return site_page("claims/index.html", "claims.html", "All claims", rows=Rows(len(claims), rows), domains=list(model.domains), confidences=list(CONFIDENCE_HELP))
 
 
 def domain_pages(model: SiteModel) -> Iterator[Page]:
@@ -54,10 +66,15 @@ def domain_pages(model: SiteModel) -> Iterator[Page]:
         counts = Counter(text_of(n, "confidence") or "unstated" for n in notes)
         yield site_page(
             model.domain_urls[name], "domain.html", name, domain=name, counts=dict(sorted(counts.items())),
-            claims=[item(model, n.path, text_of(n, "description")) for n in notes],
+            claims=Rows(len(notes), partial(_domain_claims, model, notes)),
             secondary=[item(model, p) for p in secondary.get(name, [])],
             map=item(model, maps[name]) if name in maps else None,
         )  # fmt: skip
+
+
+def _domain_claims(model: SiteModel, notes: list[Note]) -> Iterator[dict[str, Any]]:
+    """The rows of a domain page's claims."""
+    return (item(model, n.path, text_of(n, "description")) for n in notes)
 
 
 def domains_index(model: SiteModel) -> Page:
@@ -67,13 +84,24 @@ def domains_index(model: SiteModel) -> Page:
 
 
 def healthsite_page(model: SiteModel) -> Page:
-    """Every diagnostic of `kb check`, grouped by rule, linked to the note's page."""
-    groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    """Every diagnostic of `kb check`, grouped by rule, linked to the note's page (entries made as written)."""
+    groups: dict[str, list[Diagnostic]] = defaultdict(list)
     for d in model.kb.diagnostics:
-        url = model.urls.get(d.path, "")
-        groups[d.rule].append({"path": d.path, "url": url, "line": d.line, "col": d.col, "severity": d.severity.label, "code": d.code, "message": d.message, "hint": d.hint})
-    rows = [{"rule": rule, "entries": items, "severity": items[0]["severity"], "code": items[0]["code"]} for rule, items in sorted(groups.items())]
+        groups[d.rule].append(d)
+    rows = [{"rule": rule, "entries": _health_entries(model, found), "severity": found[0].severity.label, "code": found[0].code}
+            for rule, found in sorted(groups.items())]  # fmt: skip
     return site_page("health.html", "health.html", "Health", groups=rows, total=len(model.kb.diagnostics))
+
+
+def _health_entries(model: SiteModel, found: list[Diagnostic]) -> Rows:
+    """The rows of one rule's diagnostics."""
+
+    def rows() -> Iterator[dict[str, Any]]:
+        for d in found:
+            yield {"path": d.path, "url": model.urls.get(d.path, ""), "line": d.line, "col": d.col, "severity": d.severity.label,
+                   "code": d.code, "message": d.message, "hint": d.hint}  # fmt: skip
+
+    return Rows(len(found), rows)
 
 
 def graphsite_page(model: SiteModel) -> Page:

@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
-from kb.body import read_body, render_note_body
+from kb.body import LinkPlace, link_places, read_body, render_note_body
 from kb.graph import Edge
 from kb.model import Note
 from kb.site_model import (
@@ -60,13 +60,13 @@ def site_page(path: str, template: str, title: str, **context: Any) -> Page:
 
 
 def item(model: SiteModel, path: str, text: str = "", **extra: Any) -> dict[str, Any]:
-    """A link to a note as templates list it."""
+    """A link to a note as templates list it (its shown fields memoised as a tuple: a dict each costs 4x the memory)."""
     listed = model.listed.get(path)
     if listed is None:
         note = model.note(path)
-        listed = model.listed[path] = {"url": model.urls[path], "title": display_title(note), "kind": note.kind,
-                                       "confidence": text_of(note, "confidence"), "domain": domain_of(note)}  # fmt: skip
-    return {**listed, "text": text, **extra}
+        listed = model.listed[path] = (model.urls[path], display_title(note), note.kind, text_of(note, "confidence"), domain_of(note))
+    url, title, kind, confidence, domain = listed
+    return {"url": url, "title": title, "kind": kind, "confidence": confidence, "domain": domain, "text": text, **extra}
 
 
 def display_title(note: Note) -> str:
@@ -103,7 +103,7 @@ def links_url(page: str) -> str:
 def links_page(model: SiteModel, note: Note) -> Page:
     """Every relation of a note whose page shows only the first LIST_LIMIT of each group."""
     page = links_url(model.urls[note.path])
-    out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
+    out_edges, in_edges = model.edges_out(note.path), model.edges_in(note.path)
     context = {"page": page, "base": base_of(page), "title": f"All relations of {display_title(note)}",
                "note": item(model, note.path), "outgoing": _edge_groups(model, out_edges, incoming=False),
                "incoming": _edge_groups(model, in_edges, incoming=True)}  # fmt: skip
@@ -113,7 +113,7 @@ def links_page(model: SiteModel, note: Note) -> Page:
 def links_pages(model: SiteModel) -> Iterator[Page]:
     """A full relations page for every note with more relations than its page lists."""
     for path, note in model.kb.notes.items():
-        if len(model.edges_in.get(path, [])) > LIST_LIMIT or len(model.edges_out.get(path, [])) > LIST_LIMIT:
+        if model.count_in(path) > LIST_LIMIT or model.count_out(path) > LIST_LIMIT:
             yield links_page(model, note)
 
 
@@ -124,11 +124,11 @@ def depends_chain(model: SiteModel, path: str, limit: int = 50) -> list[dict[str
         depth += 1
         following = []
         for current in frontier:
-            for edge in model.edges_out.get(current, []):
-                if edge.type == "depends_on" and edge.target not in seen:
-                    seen.add(edge.target)
-                    following.append(edge.target)
-                    chain.append(item(model, edge.target, depth=depth))
+            for target in model.depends_on(current):
+                if target not in seen:
+                    seen.add(target)
+                    following.append(target)
+                    chain.append(item(model, target, depth=depth))
         frontier = following
     return chain[:limit]
 
@@ -163,10 +163,13 @@ def note_meta(note: Note) -> dict[str, Any]:
     }
 
 
-def note_page(model: SiteModel, note: Note, text: str | None = None) -> Page:
-    """The page of one note: claim, source, map or any other kind (`text`: its body, if already read)."""
+def note_page(model: SiteModel, note: Note, text: str | None = None, places: list[LinkPlace] | None = None) -> Page:
+    """The page of one note: claim, source, map or any other kind.
+
+    `text`: its body, if already read; `places`: its links as link_places gives them, if made.
+    """
     page = model.urls[note.path]
-    out_edges, in_edges = model.edges_out.get(note.path, []), model.edges_in.get(note.path, [])
+    out_edges, in_edges = model.edges_out(note.path), model.edges_in(note.path)
     context = {
         "page": page, "base": base_of(page), "title": display_title(note), "note_path": note.path,
         "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
@@ -176,16 +179,16 @@ def note_page(model: SiteModel, note: Note, text: str | None = None) -> Page:
         "links_url": links_url(page),
         "depends": depends_chain(model, note.path),
         "challenges": _challenges(model, note, in_edges, out_edges),
-        "evidence": _evidence(model, note),
+        "evidence": _evidence(model, note, out_edges),
         "unresolved": unresolved_links(model, note.path),
         "source_fields": _source_fields(note) if note.kind == "source" else [],
         "url": safe_url(text_of(note, "url")),
-        "missing_from_map": _missing_from_map(model, note) if note.kind == "map" else [],
+        "missing_from_map": _missing_from_map(model, note, out_edges) if note.kind == "map" else [],
         "programs": model.convergence.claim_view(note.path) if model.convergence and note.kind == "claim" else None,
         "graph_focus": note.path,
     }  # fmt: skip
     template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
-    links = model.outlinks.get(note.path, [])
+    links = places if places is not None else link_places(model.outlinks.get(note.path, []))
 
     def body() -> str:
         source = text if text is not None else read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
@@ -203,11 +206,11 @@ def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: l
     }
 
 
-def _evidence(model: SiteModel, note: Note) -> list[dict[str, Any]]:
+def _evidence(model: SiteModel, note: Note, out_edges: list[Edge]) -> list[dict[str, Any]]:
     """The claim's Additional Evidence sections with their stance and source."""
     rows = []
     for section in note.evidence:
-        linked = next((e.target for e in model.edges_out.get(note.path, []) if e.type == "evidence" and e.line == section.line + 1), None)
+        linked = next((e.target for e in out_edges if e.type == "evidence" and e.line == section.line + 1), None)
         rows.append({"stance": section.stance, "line": section.line, "source": item(model, linked) if linked else None, "source_text": section.source})
     return rows
 
@@ -226,7 +229,7 @@ def safe_url(value: str) -> str:
     return text if text.lower().startswith(("http://", "https://")) and not any(c in text for c in "\"'<> \n") else ""
 
 
-def _missing_from_map(model: SiteModel, note: Note) -> list[dict[str, Any]]:
+def _missing_from_map(model: SiteModel, note: Note, out_edges: list[Edge]) -> list[dict[str, Any]]:
     """Claims of the map's domain that the map does not link."""
-    linked = {e.target for e in model.edges_out.get(note.path, [])}
+    linked = {e.target for e in out_edges}
     return [item(model, c.path) for c in model.domains.get(map_domain(note), []) if c.path not in linked]

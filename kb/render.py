@@ -38,17 +38,21 @@ class DictFirstEnvironment(jinja2.Environment):
 
 LINK_FIELDS = ("url", "title", "kind", "confidence")  # all a link to a note shows (kb.pages.item)
 Anchors = dict[tuple[object, ...], Markup]
+ANCHORS_KEPT = 20_000  # anchors a page writer keeps (all of them: 25 MB a writer at 50k notes)
 
 
 def linked(anchors: Anchors, macro: Macro, base: str, it: dict[str, Any]) -> Markup:
     """`macro(base, it)` for a link to a note, rendered once per macro, base and shown fields.
 
     A note is linked from many pages (hubs from thousands) at a few depths: the anchor's markup
-    is the same each time, so it is made once per page writer instead of once per link.
+    is the same each time, so it is made once per page writer instead of once per link. The
+    memo starts afresh when full; the hubs it is for are back in it soon after.
     """
     key = (macro, base, *(it[field] for field in LINK_FIELDS))
     anchor = anchors.get(key)
     if anchor is None:
+        if len(anchors) >= ANCHORS_KEPT:
+            anchors.clear()
         anchor = anchors[key] = macro(base, it)
     return anchor
 

@@ -6,12 +6,13 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable
+from itertools import chain
+from typing import Any, Iterator
 
 from kb.collector import collector_paused
 from kb.frontmatter import as_date
-from kb.graph import Edge, edges_of
-from kb.model import Diagnostic, KnowledgeBase, Note, ResolvedLink
+from kb.graph import Edge, edge_ends, edge_of, edges_of
+from kb.model import Diagnostic, KnowledgeBase, LinkKind, Note, ResolvedLink
 from kb.urls import assign_slugs, note_urls
 
 CONFIDENCE_HELP = {
@@ -22,6 +23,10 @@ CONFIDENCE_HELP = {
 }
 
 
+CONTESTING = frozenset(kind.value for kind in (LinkKind.CHALLENGED_BY, LinkKind.EVIDENCE, LinkKind.ENRICHMENTS))  # kinds of challenge edges
+WRITERS_ONLY = ("outlinks", "edge_links", "challenge_count", "diagnostics_by_path")  # views exports do not use
+
+
 @dataclass
 class SiteModel:
     """Derived, read-only views of a knowledge base for rendering (never queried by templates)."""
@@ -29,7 +34,7 @@ class SiteModel:
     kb: KnowledgeBase
     convergence: Any = None  # kb.convergence.Convergence, when computed
     urls: dict[str, str] = field(init=False)
-    listed: dict[str, dict[str, Any]] = field(init=False, default_factory=dict)  # memo of pages.item
+    listed: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # memo of pages.item
 
     def __post_init__(self) -> None:
         self.urls = note_urls({p: (n.kind, n.title) for p, n in self.kb.notes.items()})
@@ -40,28 +45,60 @@ class SiteModel:
         return self.kb.outlinks()
 
     @cached_property
-    def edges(self) -> list[Edge]:
-        """Every typed edge of the graph."""
-        return list(edges_of(self.kb.links))
+    def edge_links(self) -> tuple[dict[str, list[ResolvedLink]], dict[str, list[ResolvedLink]]]:
+        """The links making each note's outgoing and incoming edges, in link order.
+
+        Edges themselves are made when a page asks for them: half a million Edge tuples held
+        for the whole build cost 85 MB at 50k notes, in every page writer.
+        """
+        out: dict[str, list[ResolvedLink]] = defaultdict(list)
+        into: dict[str, list[ResolvedLink]] = defaultdict(list)
+        for resolved in self.kb.links:
+            ends = edge_ends(resolved)
+            if ends is not None:
+                out[ends[0]].append(resolved)
+                into[ends[1]].append(resolved)
+        return out, into
+
+    def edges(self) -> Iterator[Edge]:
+        """Every typed edge of the graph, in link order."""
+        return edges_of(self.kb.links)
+
+    def edges_out(self, path: str) -> list[Edge]:
+        """A note's outgoing edges."""
+        return [edge_of(resolved) for resolved in self.edge_links[0].get(path, ())]
+
+    def edges_in(self, path: str) -> list[Edge]:
+        """A note's incoming edges."""
+        return [edge_of(resolved) for resolved in self.edge_links[1].get(path, ())]
+
+    def depends_on(self, path: str) -> Iterator[str]:
+        """The notes a note depends on directly, in link order."""
+        return (resolved.target_path for resolved in self.edge_links[0].get(path, ()) if resolved.link.kind is LinkKind.DEPENDS_ON)
+
+    def count_out(self, path: str) -> int:
+        """How many edges leave a note."""
+        return len(self.edge_links[0].get(path, ()))
+
+    def count_in(self, path: str) -> int:
+        """How many edges reach a note."""
+        return len(self.edge_links[1].get(path, ()))
 
     @cached_property
-    def edges_out(self) -> dict[str, list[Edge]]:
-        """Edges by source note."""
-        return _group(self.edges, lambda edge: edge.source)
-
-    @cached_property
-    def edges_in(self) -> dict[str, list[Edge]]:
-        """Edges by target note."""
-        return _group(self.edges, lambda edge: edge.target)
+    def edge_count(self) -> int:
+        """How many edges the graph has."""
+        return sum(map(len, self.edge_links[0].values()))
 
     @cached_property
     def degree(self) -> Counter[str]:
-        """Number of distinct neighbours of each note."""
-        neighbours: dict[str, set[str]] = defaultdict(set)
-        for edge in self.edges:
-            neighbours[edge.source].add(edge.target)
-            neighbours[edge.target].add(edge.source)
-        return Counter({path: len(found) for path, found in neighbours.items()})
+        """Number of distinct neighbours of each note (one note's set of them at a time: all at once took 70 MB at 50k)."""
+        out, into = self.edge_links
+        counts: Counter[str] = Counter()
+        for path in self.kb.notes:  # the other end of a note's edge: the link's origin, or the note it reaches
+            neighbours = {r.origin if r.origin != path else r.resolution.path for r in chain(out.get(path, ()), into.get(path, ()))}
+            if neighbours:
+                counts[path] = len(neighbours)
+        return counts
 
     @cached_property
     def domains(self) -> dict[str, list[Note]]:
@@ -81,12 +118,13 @@ class SiteModel:
     def challenge_count(self) -> Counter[str]:
         """How contested each claim is: challenging claims, counter-evidence and challenge sections."""
         counts: Counter[str] = Counter()
-        for edge in self.edges:
-            if edge.type == "challenges" or (edge.type == "evidence" and edge.text == "challenge"):
-                counts[edge.target if edge.type == "challenges" else edge.source] += 1
-        for item in self.kb.links:
-            if item.resolution.status == "text":
-                counts[item.origin] += 1
+        for resolved in self.kb.links:
+            if resolved.resolution.status == "text":
+                counts[resolved.origin] += 1
+            elif resolved.link.kind._value_ in CONTESTING:
+                edge = edge_of(resolved)
+                if edge is not None and (edge.type == "challenges" or (edge.type == "evidence" and edge.text == "challenge")):
+                    counts[edge.target if edge.type == "challenges" else edge.source] += 1
         return counts
 
     @cached_property
@@ -100,21 +138,23 @@ class SiteModel:
     def prepare(self) -> SiteModel:
         """Compute every derived view now (before forking page writers, which then share them)."""
         with collector_paused():  # hundreds of thousands of acyclic tuples and lists beside the loaded base
-            for view in ("outlinks", "edges_out", "edges_in", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
+            for view in ("outlinks", "edge_links", "edge_count", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
                 getattr(self, view)
         return self
+
+    def writers_forked(self) -> None:
+        """Drop what only page writers use, once they are forked with their own copy (kb.writer).
+
+        The main process goes on to the exports, which need the base, URLs and degrees only.
+        """
+        for view in WRITERS_ONLY:
+            self.__dict__.pop(view, None)
+        self.listed.clear()
+        self.convergence = None
 
     def note(self, path: str) -> Note:
         """A note by path."""
         return self.kb.notes[path]
-
-
-def _group(edges: list[Edge], key: Callable[[Edge], str]) -> dict[str, list[Edge]]:
-    """Edges grouped by one of their ends."""
-    table: dict[str, list[Edge]] = defaultdict(list)
-    for edge in edges:
-        table[key(edge)].append(edge)
-    return table
 
 
 def domain_of(note: Note) -> str:

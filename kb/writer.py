@@ -11,7 +11,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
-import marshal
 import multiprocessing
 from collections import defaultdict
 from dataclasses import dataclass
@@ -19,7 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote
 
-from kb.body import read_body
+from kb.body import LinkPlace, link_places, read_body
 from kb.build_state import (
     RECORDS_PER_FILE,
     PageRecord,
@@ -27,11 +26,13 @@ from kb.build_state import (
     shape_of,
     write_records,
 )
+from kb.memory import release_free_memory
 from kb.model import Note
+from kb.page_rows import marshalled
 from kb.pages import Page, note_page
 from kb.render import make_environment, render_page, write_rendered
 from kb.search import SearchDoc, search_doc
-from kb.site_files import link_file, write_or_link
+from kb.site_files import link_file, write_parts_or_link
 
 MANIFEST = ".kb-manifest.json"
 PARALLEL_MIN_PAGES = 1_500  # below this, forking workers costs more than it saves
@@ -65,14 +66,17 @@ def fingerprint(page: Page, stamp: str) -> str:
     """Hash of everything that decides a page's bytes.
 
     marshal format 2 (no back-references, so equal contexts give equal bytes) is about twice as
-    fast as repr; a context holding a type marshal cannot write is spelled out by repr instead.
+    fast as repr, and writes long rows made on the fly piece by piece (kb.page_rows); a context
+    holding a type marshal cannot write is spelled out by repr instead.
     """
     inputs = (stamp, page.template, page.digest, page.context)
+    digest = hashlib.blake2b(digest_size=16)
     try:
-        data = marshal.dumps(inputs, 2)
+        for part in marshalled(inputs):
+            digest.update(part)
     except ValueError:
-        data = repr(inputs).encode()
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+        return hashlib.blake2b(repr(inputs).encode(), digest_size=16).hexdigest()
+    return digest.hexdigest()
 
 
 def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
@@ -90,31 +94,32 @@ def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
     return page.path, mark, True
 
 
-NoteWritten = tuple[str, str, bool, SearchDoc | None]  # path, fingerprint, rendered, search entry
+NoteEntry = tuple[int, SearchDoc | None]  # a note's place in the base (its search id) and search entry
+PageWritten = tuple[str, str, bool, NoteEntry | None]  # path, fingerprint, rendered, and for a note's page its entry
 
 
-def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: Any) -> list[NoteWritten]:
+def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: Any) -> list[PageWritten]:
     """Write some notes' pages (the `start`-th note onwards) with their search entries and records."""
     done, records = [], defaultdict(dict)
     for number, path in enumerate(paths, start):
         note = model.kb.notes[path]
         text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes) if job.search else None
-        page = note_page(model, note, text)
+        places = link_places(model.outlinks.get(path, []))
+        page = note_page(model, note, text, places)
         doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text) if text is not None else None
-        done.append((*write_page(page, job, env), doc))
+        done.append((*write_page(page, job, env), (number, doc)))
         if job.records is not None:
-            records[number // RECORDS_PER_FILE][path] = page_record(model, note, page, doc)
+            records[number // RECORDS_PER_FILE][path] = page_record(model, note, page, doc, places)
     for group, kept in records.items():
         write_records(job.records, group, kept)
     return done
 
 
-def page_record(model: Any, note: Note, page: Page, doc: SearchDoc | None) -> PageRecord:
-    """What re-rendering this page after a body-only edit needs (see kb.quick_build)."""
-    links = model.outlinks.get(note.path, [])
-    urls = {r.target_path: model.urls[r.target_path] for r in links if r.target_path in model.urls}
+def page_record(model: Any, note: Note, page: Page, doc: SearchDoc | None, places: list[LinkPlace]) -> PageRecord:
+    """What re-rendering this page after a body-only edit needs (see kb.quick_build); `places`: its links."""
+    urls = {place[5]: model.urls[place[5]] for place in places if place[5] in model.urls}
     clean = is_clean(model.diagnostics_by_path.get(note.path, []))
-    return PageRecord(shape_of(note), clean, page.path, page.template, page.context, links, urls, doc)
+    return PageRecord(shape_of(note), clean, page.path, page.template, page.context, places, urls, doc)
 
 
 PageFamily = Callable[[Any], Iterable[Page]]  # a function from the site model to some site-wide pages
@@ -122,9 +127,9 @@ Task = tuple[str, Any]  # ("family", index into the families) or ("notes", (firs
 _WORKER: dict[str, Any] = {}  # set before forking: what the workers inherit
 
 
-def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], workers: int) -> Iterator[list[NoteWritten]]:
+def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], workers: int) -> Iterator[list[PageWritten]]:
     """Write every page: note pages in chunks and each family of site-wide pages, as tasks shared
-    by forked workers when there are many; yields each finished task's pages (search entry or None)."""
+    by forked workers when there are many; yields each finished task's pages."""
     paths = list(model.kb.notes)
     tasks: list[Task] = [("family", index) for index in range(len(families))]
     tasks += [("notes", (i, paths[i : i + CHUNK])) for i in range(0, len(paths), CHUNK)]
@@ -133,22 +138,25 @@ def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], worke
         yield from (_run(model, job, families, env, task) for task in tasks)
         return
     _WORKER.update(model=model, job=job, families=families)
+    release_free_memory()  # each forked worker's resident size starts at the main process's
     gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
+            model.writers_forked()  # the workers have their copy: the main process lets go of its own
+            release_free_memory()
             yield from pool.imap_unordered(_run_inherited, tasks)
     finally:
         gc.unfreeze()
         _WORKER.clear()
 
 
-def _run_inherited(task: Task) -> list[NoteWritten]:
+def _run_inherited(task: Task) -> list[PageWritten]:
     """Worker: run one task with the model, job and families inherited through fork."""
     env = _WORKER.setdefault("env", make_environment(_WORKER["job"].templates))
     return _run(_WORKER["model"], _WORKER["job"], _WORKER["families"], env, task)
 
 
-def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: Task) -> list[NoteWritten]:
+def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: Task) -> list[PageWritten]:
     """Write the pages of one task."""
     kind, what = task
     if kind == "notes":
@@ -157,11 +165,23 @@ def _run(model: Any, job: WriteJob, families: list[PageFamily], env: Any, task: 
 
 
 def save_manifest(out: Path, previous: Path, marks: dict[str, str]) -> None:
-    """Record this build's page fingerprints inside the site, for the next build."""
-    write_or_link(out / MANIFEST, previous / MANIFEST, manifest_text(marks))
+    """Record this build's page fingerprints inside the site, for the next build (written in pieces)."""
+    write_parts_or_link(out / MANIFEST, previous / MANIFEST, manifest_parts(marks))
 
 
 def manifest_text(marks: dict[str, str]) -> str:
     """The manifest file's text: page path -> fingerprint, sorted, one per line (C-encoded)."""
-    return json.dumps(dict(sorted(marks.items())), separators=(",\n", ": "))
+    return "".join(manifest_parts(marks))
 
+
+MANIFEST_BATCH = 1_000  # entries encoded per call
+
+
+def manifest_parts(marks: dict[str, str]) -> Iterator[str]:
+    """manifest_text in pieces, each a batch of entries encoded in one call (the whole text is never held)."""
+    paths = sorted(marks)
+    yield "{"
+    for start in range(0, len(paths), MANIFEST_BATCH):
+        batch = json.dumps({path: marks[path] for path in paths[start : start + MANIFEST_BATCH]}, separators=(",\n", ": "))
+        yield ("" if start == 0 else ",\n") + batch[1:-1]
+    yield "}"
