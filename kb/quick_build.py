@@ -103,8 +103,10 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     from kb.pipeline import assemble
 
     base = assemble(root, settings, found, True)
+    recording = Recording(folder, stamps, found.diagnostics, key)
+    del found  # every file's path: not needed any more, and a large base has tens of thousands
     with heap_frozen():  # the loaded base: later collections need not walk it
-        built = build_site(base, options, reporter, Recording(folder, stamps, found.diagnostics, key))
+        built = build_site(base, options, reporter, recording)
     return Built(built, tally_of(base.diagnostics), base.diagnostics, folder)
 
 
