@@ -30,10 +30,13 @@ def heap_frozen() -> Iterator[None]:
 
     For the stages after loading: the loaded base's millions of objects stay alive throughout,
     and each full collection would otherwise walk all of them again. Cycles made inside the
-    block are still collected; on leaving, the frozen objects are collectable again.
+    block are still collected; on leaving the outermost such block, the frozen objects are
+    collectable again (an inner block does not thaw what an outer one froze).
     """
+    outermost = gc.get_freeze_count() == 0
     gc.freeze()
     try:
         yield
     finally:
-        gc.unfreeze()
+        if outermost:
+            gc.unfreeze()

@@ -8,7 +8,6 @@ The previous site is never modified: new renders always go to new files in the s
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
 import multiprocessing
@@ -26,6 +25,7 @@ from kb.build_state import (
     shape_of,
     write_records,
 )
+from kb.collector import heap_frozen
 from kb.memory import release_free_memory
 from kb.model import Note
 from kb.page_rows import marshalled
@@ -139,14 +139,12 @@ def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], worke
         return
     _WORKER.update(model=model, job=job, families=families)
     release_free_memory()  # each forked worker's resident size starts at the main process's
-    gc.freeze()  # the workers' collector then leaves the inherited objects (and their pages) alone
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
+        with heap_frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:  # workers' collections skip what they inherit
             model.writers_forked()  # the workers have their copy: the main process lets go of its own
             release_free_memory()
             yield from pool.imap_unordered(_run_inherited, tasks)
     finally:
-        gc.unfreeze()
         _WORKER.clear()
 
 

@@ -36,3 +36,12 @@ def test_heap_frozen_hides_what_lives_before_and_still_collects_new_cycles() -> 
     del before
     gc.collect()
     assert watched_before() is None  # and what was frozen is collectable again afterwards
+
+
+def test_an_inner_heap_frozen_block_leaves_the_outer_freeze_in_place() -> None:
+    with heap_frozen():
+        outer = gc.get_freeze_count()
+        with heap_frozen():
+            assert gc.get_freeze_count() >= outer > 0
+        assert gc.get_freeze_count() >= outer  # the page writers' block did not thaw the loaded base
+    assert gc.get_freeze_count() == 0
