@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import marshal
 import shutil
 from dataclasses import dataclass
 from operator import attrgetter
@@ -71,6 +72,18 @@ class BuildState:
     manifest_hash: str
     tally: Tally  # of the diagnostics
 
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
+        """Pickle the stamps and note paths through marshal: several times quicker both ways.
+
+        Data marshal wrote under another Python fails to load, as a stale state should.
+        """
+        return _restore_state, (self.key, marshal.dumps(self.stamps), marshal.dumps(self.notes), self.discovery, self.manifest_hash, self.tally)
+
+
+def _restore_state(key: str, stamps: bytes, notes: bytes, discovery: tuple[Diagnostic, ...], manifest: str, tally: Tally) -> BuildState:
+    """A BuildState from its pickled parts (see BuildState.__reduce__)."""
+    return BuildState(key, marshal.loads(stamps), discovery, marshal.loads(notes), manifest, tally)
+
 
 def place_of(state: BuildState, path: str) -> int | None:
     """A note's place in the base: its search document id; its records file is place // RECORDS_PER_FILE."""
@@ -119,12 +132,20 @@ def take_stamps(found: Discovered) -> dict[str, Stamp | None]:
     return {rel: found.stamps[rel] if rel in found.stamps else stamp_of(path) for rel, path in found.files}
 
 
+MANIFEST = ".kb-manifest.json"  # the page manifest kb.writer keeps in the site
+
+
 def manifest_hash(site: Path) -> str:
     """Hash of a site's page manifest ("" when it has none)."""
     try:
-        return hashlib.blake2b((site / ".kb-manifest.json").read_bytes(), digest_size=16).hexdigest()
+        return manifest_digest((site / MANIFEST).read_bytes())
     except OSError:
         return ""
+
+
+def manifest_digest(manifest: bytes) -> str:
+    """Hash of a page manifest's bytes."""
+    return hashlib.blake2b(manifest, digest_size=16).hexdigest()
 
 
 def read_state(folder: Path) -> BuildState | None:

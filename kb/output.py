@@ -7,8 +7,6 @@ previous site half-replaced. The next build removes whatever a killed one left b
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import os
 import shutil
 import tempfile
@@ -75,6 +73,8 @@ def swap_into_place(staging: Path, out: Path) -> None:
 
 def _exchange(first: Path, second: Path) -> bool:
     """Swap two paths in one step with Linux renameat2(RENAME_EXCHANGE); False if unsupported."""
+    import ctypes.util  # only a full build swaps folders: a quick rebuild need not load ctypes
+
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
         renameat2 = libc.renameat2

@@ -12,6 +12,7 @@ all mean a full build (`--full` forces one).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from dataclasses import replace
@@ -35,7 +36,8 @@ from kb.build_state import (
     BuildState,
     PageRecord,
     build_key,
-    manifest_hash,
+    MANIFEST,
+    manifest_digest,
     place_of,
     read_diagnostics,
     read_records,
@@ -49,6 +51,7 @@ from kb.cache import Stamp, write_pickle
 from kb.collector import heap_frozen
 from kb.config import Settings
 from kb.discover import Discovered, discover
+from kb.manifest_edit import with_marks
 from kb.model import Diagnostic
 from kb.output import check_output_folder, clean_leftovers
 from kb.templates_folder import templates_stamp
@@ -101,6 +104,9 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     # The full build's modules are imported only when it runs.
     from kb.build import build_site
     from kb.pipeline import assemble
+    from kb.render import prune_compiled_templates
+
+    prune_compiled_templates()
 
     base = assemble(root, settings, found, True)
     recording = Recording(folder, stamps, found.diagnostics, key)
@@ -112,31 +118,40 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
 
 def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str, stamp: str) -> Built | None:
     """Rewrite only what body-only edits change; None when a full build is needed."""
-    state = read_state(folder)
-    if state is None or not (folder / DIAGNOSTICS).is_file() or not _still_valid(state, key, found, stamps, options.out):
+    state, manifest = read_state(folder), _read_manifest(options.out)
+    if state is None or not (folder / DIAGNOSTICS).is_file() or not _still_valid(state, key, found, stamps, manifest):
         return None
     changed = [rel for rel, stamp in stamps.items() if stamp != state.stamps[rel]]
     if len(changed) > MAX_CHANGED:
         return None
-    plan = _plan(root, settings, options, state, changed, folder, stamp) if changed else Plan({}, {}, 0)
+    plan = _plan(root, settings, options, state, changed, folder, stamp, manifest) if changed else Plan({}, {}, 0)
     if plan is None:
         return None
     rewritten = _apply(plan.files, options.out)
     for chunk, records in plan.records.items():
         write_records(folder, chunk, records)
     if changed:
-        write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_hash(options.out)))
+        manifest = (plan.files.get(MANIFEST) or "").encode()  # what the site's manifest now holds
+        write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_digest(manifest)))
     message = f"quick rebuild: {plan.notes} changed note(s), {rewritten} file(s) rewritten"
     return Built(BuildResult(options.out, plan.notes, options.search, message, quick=True), state.tally, None, folder)
 
 
-def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[str, Stamp | None], out: Path) -> bool:
-    """Whether the last build's state describes this site, these files and these options."""
+def _still_valid(state: BuildState, key: str, found: Discovered, stamps: dict[str, Stamp | None], manifest: bytes) -> bool:
+    """Whether the last build's state describes this site (its manifest), these files and these options."""
     same_files = state.stamps.keys() == stamps.keys() and state.discovery == found.diagnostics
-    return state.key == key and same_files and state.manifest_hash == manifest_hash(out) != ""
+    return state.key == key and same_files and manifest != b"" and state.manifest_hash == manifest_digest(manifest)
 
 
-def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path, stamp: str) -> Plan | None:
+def _read_manifest(out: Path) -> bytes:
+    """The site's page manifest (empty when it has none)."""
+    try:
+        return (out / MANIFEST).read_bytes()
+    except OSError:
+        return b""
+
+
+def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildState, changed: list[str], folder: Path, stamp: str, manifest: bytes) -> Plan | None:
     """Re-render the changed notes' pages in memory; None as soon as one needs a full build."""
     from kb.render import make_environment  # the renderers are imported only when a page changed
 
@@ -151,7 +166,7 @@ def _plan(root: Path, settings: Settings, options: BuildOptions, state: BuildSta
         if place is None or records is None or found is None:
             return None
         redone.append(Redone(place, records, rel, *found))
-    files = {**{unquote(item.page.path): item.html for item in redone}, **_index_files(options.out, redone, stamp)}
+    files = {**{unquote(item.page.path): item.html for item in redone}, **_index_files(options.out, redone, stamp, manifest)}
     for item in redone:  # each record now holds its note's new search entry
         item.records[item.rel] = item.records[item.rel]._replace(doc=item.doc)
     return Plan(files, chunks, len(changed))
@@ -168,7 +183,7 @@ class Redone(NamedTuple):
     doc: Any  # kb.search.SearchDoc, or None without search
 
 
-def _index_files(out: Path, redone: list[Redone], stamp: str) -> dict[str, str | None]:
+def _index_files(out: Path, redone: list[Redone], stamp: str, manifest: bytes) -> dict[str, str | None]:
     """The page manifest and the search files the changed pages alter."""
     from kb.search import FOLDER
     from kb.search_updates import index_updates
@@ -176,7 +191,7 @@ def _index_files(out: Path, redone: list[Redone], stamp: str) -> dict[str, str |
 
     marks = {item.page.path: fingerprint(item.page, stamp) for item in redone}
     changes = [(item.place, item.records[item.rel].doc, item.doc) for item in redone if item.doc is not None and item.records[item.rel].doc is not None]
-    files: dict[str, str | None] = {**_manifest_update(out, marks)}
+    files: dict[str, str | None] = {MANIFEST: _manifest_update(manifest.decode("utf-8"), marks)}
     files.update((f"{FOLDER}/{name}", text) for name, text in index_updates(out / FOLDER, changes).items())
     return files
 
@@ -203,11 +218,11 @@ def _rerender(path: Path, rel: str, record: PageRecord | None, settings: Setting
     return html, Page(record.path, record.template, record.context, note.digest), doc
 
 
-def _manifest_update(out: Path, marks: dict[str, str]) -> dict[str, str]:
-    """The page manifest with new fingerprints."""
-    from kb.writer import MANIFEST, manifest_text, read_manifest
+def _manifest_update(manifest: str, marks: dict[str, str]) -> str:
+    """The page manifest's text with new fingerprints: spliced in, else (a new page) encoded again."""
+    from kb.writer import manifest_text
 
-    return {MANIFEST: manifest_text({**read_manifest(out), **marks})}
+    return with_marks(manifest, marks) or manifest_text({**json.loads(manifest), **marks})
 
 
 def _apply(files: dict[str, str | None], out: Path) -> int:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from contextlib import suppress
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -75,16 +78,36 @@ def make_environment(user_templates: Path | None = None) -> jinja2.Environment:
     return env
 
 
-def _bytecode_cache() -> jinja2.BytecodeCache | None:
+BYTECODE_PREFIX = "__kb_"  # our compiled templates' names in Jinja's cache folder: __kb_<code stamp>_<hash>.cache
+BYTECODE_KEPT_SECONDS = 7 * 24 * 3600  # another kb version's compiled templates are removed after a week unused
+
+
+def _bytecode_cache() -> jinja2.FileSystemBytecodeCache | None:
     """Compiled templates kept between runs (Jinja's per-user temporary folder), per kb code.
 
     Compiling the templates takes longer than a quick rebuild's own work. Jinja checks each
     entry against its template's source; kb's code stamp in the name covers our settings.
     """
     try:
-        return jinja2.FileSystemBytecodeCache(pattern=f"__kb_{code_stamp()}_%s.cache")
+        return jinja2.FileSystemBytecodeCache(pattern=f"{BYTECODE_PREFIX}{code_stamp()}_%s.cache")
     except (OSError, RuntimeError):  # no safe temporary folder: compile every time
         return None
+
+
+def prune_compiled_templates() -> None:
+    """Remove templates other kb code compiled and has not written again for a week (a full build does this)."""
+    cache, current = _bytecode_cache(), f"{BYTECODE_PREFIX}{code_stamp()}_"
+    if cache is None:
+        return
+    cutoff = time.time() - BYTECODE_KEPT_SECONDS
+    try:
+        entries = [entry for entry in os.scandir(cache.directory) if entry.name.startswith(BYTECODE_PREFIX) and not entry.name.startswith(current)]
+    except OSError:
+        return
+    for entry in entries:
+        with suppress(OSError):  # another kb may be removing it too
+            if entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
 
 
 def render_page(env: jinja2.Environment, page: Page, site: dict[str, object]) -> str:

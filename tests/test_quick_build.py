@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 
 from kb.build import BuildOptions
+from kb.cache import code_stamp
 from kb.config import load_settings
 from kb.quick_build import PENDING, Built, build
 
@@ -207,3 +210,19 @@ def test_records_written_by_forked_workers_serve_a_quick_rebuild(tmp_path: Path,
     assert is_quick(run(root, tmp_path / "site", workers=2))
     run(root, tmp_path / "full", full=True)
     assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def test_a_full_build_removes_week_old_templates_other_kb_code_compiled(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kb import render
+
+    cache = tmp_path / "jinja-cache"
+    cache.mkdir()
+    monkeypatch.setattr(render, "_bytecode_cache", lambda: jinja2.FileSystemBytecodeCache(str(cache), f"{render.BYTECODE_PREFIX}{code_stamp()}_%s.cache"))
+    week_ago = time.time() - render.BYTECODE_KEPT_SECONDS - 60
+    names = {"old_other": "__kb_0123abcd_x.cache", "new_other": "__kb_4567cdef_x.cache", "old_ours": f"__kb_{code_stamp()}_x.cache", "not_kb": "__jinja2_x.cache"}
+    for label, name in names.items():
+        (cache / name).write_bytes(b"compiled")
+        if label != "new_other":
+            os.utime(cache / name, (week_ago, week_ago))
+    run(base, tmp_path / "other-site")
+    assert sorted(p.name for p in cache.iterdir() if p.name in names.values()) == sorted(names[label] for label in ("new_other", "old_ours", "not_kb"))
