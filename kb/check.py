@@ -34,6 +34,12 @@ def link_problems(resolved: ResolvedLink, notes: Mapping[str, Note], suggester: 
         yield from _resolved_problems(resolved, notes[res.path])
 
 
+def has_link_problems(resolved: ResolvedLink) -> bool:
+    """Whether link_problems may find anything: false for a link that found another note, with no #heading (most links)."""
+    res = resolved.resolution
+    return res.status != "ok" or res.path is None or res.path == resolved.origin or bool(resolved.link.heading)
+
+
 def _resolved_problems(resolved: ResolvedLink, target: Note) -> Iterator[Diagnostic]:
     """Problems of a link that found its note: case, self-link, missing heading."""
     link, path = resolved.link, resolved.origin
@@ -68,7 +74,7 @@ def duplicate_titles(notes: Iterable[Note]) -> Iterator[Diagnostic]:
 
 def orphans(notes: Iterable[Note], links: Iterable[ResolvedLink]) -> Iterator[Diagnostic]:
     """Claims that no other note links to."""
-    linked = {r.target_path for r in links if r.target_path and r.target_path != r.origin}
+    linked = {path for r in links if (path := r.target_path) and path != r.origin}
     for note in notes:
         if note.kind == "claim" and note.path not in linked:
             yield diagnostic("orphan", note.path, 1, 1, "no other note links to this claim", "link it from its topic map or a related claim")

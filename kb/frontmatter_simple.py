@@ -31,12 +31,15 @@ QUOTED = re.compile(r'"([^"\\]*)"|\'((?:[^\']|\'\')*)\'')
 # A one-line flow list of simple items: `[a, "b", c]`.
 FLOW_LIST = re.compile(r"\[(.*)\]")
 FLOW_UNSAFE = frozenset(",[]{}#:")  # characters left to PyYAML inside a plain flow item
+_FLOW_UNSAFE_CHARACTER = re.compile("[" + re.escape("".join(sorted(FLOW_UNSAFE))) + "]")
 MAX_NODES = 20_000  # kb.frontmatter.MAX_YAML_NODES: a block this big goes the checked way
 
 Scalar = tuple[Any, str]  # (constructed value, text as written), or None when declined
 _RESOLVER = yaml.resolver.Resolver()
 _CONSTRUCTOR = yaml.constructor.SafeConstructor()
 _STR_TAG = "tag:yaml.org,2002:str"
+MAX_KNOWN_LINES = 20_000  # `key: scalar` lines remembered by _KNOWN_LINES (the recurring ones come first)
+_KNOWN_LINES: dict[str, tuple[str, Any]] = {}  # a whole `key: scalar` line -> (key, value): most recur across files
 
 
 def parse_simple(yaml_text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]], dict[str, list[tuple[Any, int, int]]]] | None:
@@ -51,6 +54,12 @@ def parse_simple(yaml_text: str) -> tuple[dict[str, Any], dict[str, tuple[int, i
     while index < len(lines):
         line = lines[index]
         index += 1
+        known = _KNOWN_LINES.get(line)
+        if known is not None:
+            if known[0] in meta:
+                return None
+            meta[known[0]], positions[known[0]] = known[1], (index + 1, 1)
+            continue
         if not line.strip(" "):
             continue
         found = KEY_LINE.fullmatch(line)
@@ -66,6 +75,8 @@ def parse_simple(yaml_text: str) -> tuple[dict[str, Any], dict[str, tuple[int, i
             meta[key], listed = read
             if listed is not None:
                 items[key] = listed
+            elif len(_KNOWN_LINES) < MAX_KNOWN_LINES:
+                _KNOWN_LINES[line] = key, meta[key]
             continue
         index, listed = _block_items(lines, index)
         if listed is None:
@@ -148,8 +159,11 @@ def _scalar(text: str, flow: bool) -> Scalar | None:
         return value, value
     if text[0] in INDICATORS or ": " in text or " #" in text or text.endswith(":"):
         return None
-    if flow and (FLOW_UNSAFE & set(text)):
+    if flow and _FLOW_UNSAFE_CHARACTER.search(text):
         return None
+    implicit = _RESOLVER.yaml_implicit_resolvers  # by first character: bool, number, date, null...
+    if text[0] not in implicit and None not in implicit and not _RESOLVER.yaml_path_resolvers:
+        return text, text  # what Resolver.resolve finds, with no candidate tag to try
     tag = _RESOLVER.resolve(yaml.ScalarNode, text, (True, False))
     if tag == _STR_TAG:
         return text, text

@@ -33,6 +33,7 @@ SECTION_LABEL = re.compile(r"^\s*(?:#{1,6}\s*)?\**\s*(Relevant Notes|Topics)\s*:
 RELATION_TEXT = re.compile(r"^\s*(?:—|–|--|-|:)\s*(.+)$")
 MD_SUFFIX = re.compile(r"\.md$", re.I)
 _new_tuple = tuple.__new__
+_BODY = LinkKind.BODY
 
 
 @dataclass(frozen=True)
@@ -109,33 +110,15 @@ def iter_prose_lines(body: str, first_line: int) -> Iterator[tuple[int, str]]:
         yield first_line + offset, mask_inline_code(line)
 
 
-class _Sections:
-    """Tracks which part of a claim's body the scanner is in."""
-
-    def __init__(self) -> None:
-        self.kind = LinkKind.BODY
-        self.stance = ""
-
-    def update(self, line: str, is_heading: bool) -> None:
-        """Switch section on a label, an evidence heading, another heading or a rule."""
-        label = SECTION_LABEL.match(line)
-        evidence = EVIDENCE_HEADING.match(line)
-        if label:
-            self.kind = LinkKind.RELATES if label.group(1).lower().startswith("relevant") else LinkKind.TOPIC
-            self.stance = ""
-        elif evidence:
-            self.kind, self.stance = LinkKind.BODY, evidence.group(1).lower()
-        elif is_heading or line.strip() in ("---", "***", "___"):
-            self.kind, self.stance = LinkKind.BODY, ""
-
-
 # The scanner cares about two kinds of event: a wiki link (WIKI_LINK), and the start of a line
 # that may open or close a section (headings, "Relevant Notes"/"Topics" labels, thematic breaks,
 # *Source:* lines). Each is found by its own regex, whose literal first character ("[" or the
-# newline before the line) lets the regex engine skip ahead instead of trying every offset.
+# newline before the line) lets the regex engine skip ahead instead of trying every offset
+# (one regex for both is slower: it can only test each offset against a set of characters).
 _MARK_AHEAD = r"(?=[ \t]*(?i:#|\*|-{3}|_{3}|relevant notes|topics))"
 _MARK_AT_START = re.compile(_MARK_AHEAD)
 _MARK_AFTER_NEWLINE = re.compile("\n" + _MARK_AHEAD)
+THEMATIC_BREAKS = ("---", "***", "___")
 
 
 def _events(body: str) -> list[tuple[int, re.Match[str] | None]]:
@@ -167,26 +150,71 @@ def code_spans(body: str) -> list[tuple[int, int]]:
 
 
 def scan_body(body: str, first_line: int) -> BodyScan:
-    """Find links, headings and evidence sections in a body starting at a file line."""
+    """Find links, headings and evidence sections in a body starting at a file line.
+
+    The hot loop of parsing (some ten events a note), so plain body links are built right here
+    and the section in force is two locals: the kind of link it makes and an evidence stance.
+    `start` is the offset of the current line.
+    """
     links: list[Link] = []
     headings: list[str] = []
     evidence: list[Evidence] = []
-    sections = _Sections()
-    spans, span_index = code_spans(body), 0
-    line, last = first_line, 0
+    kind, stance = _BODY, ""
+    spans = code_spans(body)[::-1]  # last first: spans behind the scan are popped off the end
+    line = first_line
+    last = start = 0
     for at, event in _events(body):
-        while span_index < len(spans) and spans[span_index][1] <= at:
-            span_index += 1
-        if span_index < len(spans) and spans[span_index][0] <= at:
+        if spans and _in_code(spans, at):
             continue
-        line += body.count("\n", last, at)
+        newlines = body.count("\n", last, at)
+        if newlines:
+            line += newlines
+            start = body.rfind("\n", last, at) + 1
         last = at
-        start = body.rfind("\n", 0, at) + 1
         if event is None:
-            _mark(body[start : _line_end(body, at)], line, sections, headings, evidence)
+            heading, section, opens_evidence = mark_effect(body[at : _line_end(body, at)])
+            kind, stance = section or (kind, stance)
+            if heading is not None:
+                headings.append(heading)
+                if opens_evidence:
+                    evidence.append(Evidence(stance, line, ""))
+        elif kind is _BODY and not stance:
+            raw = event.group(1)
+            links.append(_new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, _BODY, "", True)))
+        elif not stance:  # a Relevant Notes or Topics link, with the prose after it on its line
+            raw, end = event.group(1), event.end()
+            rest = body[end : _line_end(body, end)]
+            links.append(_new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, kind, rest and _relation_text(rest), True)))
         else:
-            links.append(_event_link(event, body, start, line, sections, evidence))
+            links.append(_section_link(event, body, start, line, kind, stance, evidence))
     return BodyScan(tuple(links), tuple(headings), tuple(evidence))
+
+
+def _in_code(spans: list[tuple[int, int]], at: int) -> bool:
+    """Whether offset `at` lies in a code span (`spans` last first; those ending before `at` are dropped)."""
+    while spans and spans[-1][1] <= at:
+        spans.pop()
+    return bool(spans) and spans[-1][0] <= at
+
+
+@lru_cache(maxsize=16_384)
+def mark_effect(text: str) -> tuple[str | None, tuple[LinkKind, str] | None, bool]:
+    """What a line that may change section does: (its heading text or None, (kind, stance) of the
+    section it opens or None, whether it opens an Additional Evidence section).
+
+    A label opens Relevant Notes or Topics, an evidence heading an evidence section, any other
+    heading or a thematic break the plain body. Memoised: most such lines recur across notes.
+    """
+    heading = heading_text(text)
+    label, evidence = SECTION_LABEL.match(text), EVIDENCE_HEADING.match(text)
+    section: tuple[LinkKind, str] | None = None
+    if label:
+        section = (LinkKind.RELATES if label.group(1).lower().startswith("relevant") else LinkKind.TOPIC, "")
+    elif evidence:
+        section = (_BODY, evidence.group(1).lower())
+    elif heading is not None or text.strip() in THEMATIC_BREAKS:
+        section = (_BODY, "")
+    return (None if heading is None else heading.strip()), section, heading is not None and evidence is not None
 
 
 def _line_end(body: str, at: int) -> int:
@@ -210,30 +238,25 @@ def heading_text(line: str) -> str | None:
     return heading.group(2) if heading else None
 
 
-def _mark(text: str, line: int, sections: _Sections, headings: list[str], evidence: list[Evidence]) -> None:
-    """A line that may change section: update the section, record headings and evidence."""
-    heading = heading_text(text)
-    sections.update(text, heading is not None)
-    if heading is not None:
-        headings.append(heading.strip())
-        if EVIDENCE_HEADING.match(text):
-            evidence.append(Evidence(sections.stance, line, ""))
+def _section_link(event: re.Match[str], body: str, start: int, line: int, kind: LinkKind, stance: str, evidence: list[Evidence]) -> Link:
+    """The Link for a matched `[[...]]` in a section of kind `kind` (evidence `stance`), not plain body.
+
+    Links are built by tuple.__new__, as make_link does, minus its call.
+    """
+    raw, at = event.group(1), event.start()
+    if stance and evidence and not evidence[-1].source and body[start:at].lstrip("*_ ")[:7].lower() == "source:":
+        parts = split_target(raw)
+        evidence[-1] = _new_tuple(Evidence, (evidence[-1].stance, evidence[-1].line, parts[0]))
+        return _new_tuple(Link, (raw, *parts, line, at - start + 1, LinkKind.EVIDENCE, stance, True))
+    if kind is _BODY:
+        return _new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, _BODY, "", True))
+    end = event.end()
+    return _new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, kind, _relation_text(body[end : _line_end(body, end)]), True))
 
 
-def _event_link(event: re.Match[str], body: str, start: int, line: int, sections: _Sections, evidence: list[Evidence]) -> Link:
-    """The Link for one matched `[[...]]`, typed by the section it is in."""
-    raw, col = event.group(1), event.start() - start + 1
-    if sections.stance and evidence and not evidence[-1].source and body[start : event.start()].lstrip("*_ ")[:7].lower() == "source:":
-        link = make_link(raw, line, col, LinkKind.EVIDENCE, sections.stance)
-        evidence[-1] = evidence[-1]._replace(source=link.target)
-        return link
-    if sections.kind is LinkKind.BODY:
-        return make_link(raw, line, col, LinkKind.BODY)
-    return make_link(raw, line, col, sections.kind, _relation_text(body[event.end() : _line_end(body, event.end())]))
-
-
+@lru_cache(maxsize=16_384)
 def _relation_text(rest: str) -> str:
-    """The relationship prose written after a link on a bullet, if any."""
+    """The relationship prose written after a link on a bullet, if any (memoised: it often recurs)."""
     found = RELATION_TEXT.match(rest)
     return found.group(1).strip() if found and "[[" not in found.group(1) else ""
 
@@ -262,7 +285,7 @@ def _item_links(value: Any, line: int, col: int, kind: LinkKind) -> Iterator[Lin
     """One relation item: every [[link]] in it, else the whole item as a bare title."""
     if not isinstance(value, str) or not value.strip():
         return
-    bracketed = list(WIKI_LINK.finditer(value))
+    bracketed = list(WIKI_LINK.finditer(value)) if "[[" in value else []
     for match in bracketed:
         yield make_link(match.group(1), line, col + match.start(), kind)
     if not bracketed:

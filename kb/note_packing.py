@@ -22,12 +22,17 @@ _new_tuple = tuple.__new__
 
 
 def pack(result: LoadResult) -> bytes:
-    """One LoadResult as bytes of plain tuples."""
+    """One LoadResult as bytes of plain tuples.
+
+    A link's target is most often its raw text, but an equal string, not the same one (the
+    parser memoises targets by text): it is packed as the raw text itself, so pickle writes it
+    once. `_value_` is the member's value without the enum property's Python call.
+    """
     note = result.note
     diagnostics = tuple((*d[:5], int(d.severity), d.message, d.hint) for d in result.diagnostics)
     if note is None:
         return pickle.dumps((diagnostics, None), protocol=pickle.HIGHEST_PROTOCOL)
-    links = tuple((*link[:6], link.kind.value, link.context, link.bracketed) for link in note.links)
+    links = tuple((raw, raw if target == raw else target, *link[2:6], link.kind._value_, link.context, link.bracketed) for link in note.links for raw, target in (link[:2],))
     fields = (note.path, note.title, note.kind, dict(note.meta), dict(note.positions), links, note.headings, tuple(map(tuple, note.evidence)), note.body_line, note.digest, note.has_front_matter, note.program)
     return pickle.dumps((diagnostics, fields), protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -35,13 +40,13 @@ def pack(result: LoadResult) -> bytes:
 def unpack(data: bytes, strings: dict[Any, Any]) -> LoadResult:
     """Rebuild a packed LoadResult, sharing repeated strings and positions through `strings`."""
     diagnostics, fields = pickle.loads(data)
-    problems = tuple(Diagnostic(path, line, col, code, rule, _SEVERITIES[level], message, hint) for path, line, col, code, rule, level, message, hint in diagnostics)
+    share = strings.setdefault
+    problems = tuple(Diagnostic(share(path, path), line, col, code, rule, _SEVERITIES[level], message, hint) for path, line, col, code, rule, level, message, hint in diagnostics)
     if fields is None:
         return LoadResult(None, problems)
     path, title, kind, meta, positions, links, headings, evidence, body_line, digest, has_front_matter, program = fields
-    share = strings.setdefault
     note = Note(
-        path, title, share(kind, kind), _shared_meta(meta, strings), {share(key, key): share(at, at) for key, at in positions.items()},
+        share(path, path), title, share(kind, kind), _shared_meta(meta, strings), {share(key, key): share(at, at) for key, at in positions.items()},
         _links(links, strings), tuple(share(text, text) for text in headings),
         tuple(Evidence(share(stance, stance), line, share(source, source)) for stance, line, source in evidence),
         body_line, digest, has_front_matter, program,
@@ -50,14 +55,15 @@ def unpack(data: bytes, strings: dict[Any, Any]) -> LoadResult:
 
 
 def _links(packed: tuple[tuple[Any, ...], ...], strings: dict[Any, Any]) -> tuple[Link, ...]:
-    """Links from their packed fields, raw text and target shared between notes.
+    """Links from their packed fields, raw text and target shared between notes (a target packed as
+    the raw text itself is that shared text).
 
     Built with tuple.__new__ (what Link._make does, minus a Python call per link: there are
     over a hundred thousand in a large base).
     """
     share, kinds = strings.setdefault, _KINDS
     return tuple(
-        _new_tuple(Link, (share(raw, raw), share(target, target), heading, alias, line, col, kinds[kind], share(context, context), bracketed))
+        _new_tuple(Link, (text := share(raw, raw), text if target is raw else share(target, target), heading, alias, line, col, kinds[kind], share(context, context) if context else context, bracketed))
         for raw, target, heading, alias, line, col, kind, context, bracketed in packed
     )
 

@@ -51,12 +51,22 @@ class Workers:
         This process only waits: its memory, which holds the loaded base, is spared the work's
         tables. Without a running pool, or for few items, it all runs here.
         """
+        return self.spread_later(function, shared, items)()
+
+    def spread_later(self, function: Callable[[Any, list[Any]], dict[Any, Any]], shared: Any, items: list[Any]) -> Callable[[], dict[Any, Any]]:
+        """`spread`, started now in the workers; call for the merged result (this process works on meanwhile)."""
         if self._pool is None or len(items) < SPREAD_MIN_ITEMS:
-            return function(shared, items)
+            result = function(shared, items)
+            return lambda: result
         parts = self.size()
-        merged: dict[Any, Any] = {}
-        for future in [self._pool.submit(function, shared, items[start::parts]) for start in range(parts)]:
-            merged.update(future.result())
+        futures = [self._pool.submit(function, shared, items[start::parts]) for start in range(parts)]
+
+        def merged() -> dict[Any, Any]:
+            found: dict[Any, Any] = {}
+            for future in futures:
+                found.update(future.result())
+            return found
+
         return merged
 
     def __enter__(self) -> Self:
