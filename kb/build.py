@@ -15,6 +15,7 @@ from kb.build_options import (
     tally_of,
 )
 from kb.build_state import BuildState, install, manifest_hash
+from kb.diagnostic_store import DiagnosticStore
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.memory import release_free_memory
@@ -40,15 +41,19 @@ from kb.writer import (
 )
 
 
-def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None, recording: Recording | None = None) -> BuildResult:
-    """Build into a staging folder beside --out, then swap it into place."""
+def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | None = None, recording: Recording | None = None, diagnostics: DiagnosticStore | None = None) -> BuildResult:
+    """Build into a staging folder beside --out, then swap it into place.
+
+    `diagnostics`: the base's, when the caller has taken them out of `kb` (packed, they are not
+    held whole by every page writer); by default `kb.diagnostics`.
+    """
     reporter = reporter or SilentReporter()
     check_output_folder(options.out, kb.root)
     clean_leftovers(options.out)
     staging = make_staging(options.out)
     fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
-        model, pages = _write_site(kb, staging, options, reporter, fresh)
+        model, pages = _write_site(SiteModel(kb, diagnostics=diagnostics), staging, options, reporter, fresh)
         reporter.stage("replacing the site")
         swap_into_place(staging, options.out)
     except BaseException:
@@ -64,13 +69,14 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     return BuildResult(options.out, pages, options.search, message)
 
 
-def _write_site(kb: KnowledgeBase, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None) -> tuple[SiteModel, int]:
+def _write_site(model: SiteModel, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None) -> tuple[SiteModel, int]:
     """Every stage that writes into the staging folder; the site model and how many pages."""
     reporter.stage("convergence")
     release_free_memory()  # the heap loading freed (a sixth of it at 50k notes) would stay resident
-    convergence = _convergence(kb)
+    kb = model.kb
+    model.convergence = _convergence(kb)
     reporter.stage("site model")
-    model = SiteModel(kb, convergence=convergence).prepare()
+    model.prepare()
     with search_index(len(kb.notes), staging, options.out, options.search) as index:
         marks = write_pages(model, staging, options, reporter, index, records)
         reporter.stage("exports and static files")
@@ -86,9 +92,9 @@ def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) 
     """Install the state of the build just swapped in (its records are already in `fresh`)."""
     state = BuildState(
         key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
-        notes=tuple(model.kb.notes), manifest_hash=manifest_hash(out), tally=tally_of(model.kb.diagnostics),
+        notes=tuple(model.kb.notes), manifest_hash=manifest_hash(out), tally=tally_of(model.diagnostics),
     )  # fmt: skip
-    install(fresh, recording.folder, state, model.kb.diagnostics)
+    install(fresh, recording.folder, state, model.diagnostics.all())
 
 
 def _convergence(kb: KnowledgeBase) -> object | None:

@@ -44,7 +44,7 @@ class ClaimPrograms:
     """The programs behind one claim, with the evidence for each."""
 
     path: str
-    evidence: dict[str, list[ProgramEvidence]] = field(default_factory=dict)  # program key -> evidence
+    evidence: dict[str, tuple[ProgramEvidence, ...]] = field(default_factory=dict)  # program key -> evidence
 
     def stance(self, key: str) -> str:
         """support, challenge, or mixed when one program's evidence points both ways."""
@@ -166,25 +166,33 @@ def merge_undated(claims: dict[str, ClaimPrograms]) -> None:
 def _add(found: ClaimPrograms, aliases: dict[str, str], key: str, evidence: ProgramEvidence) -> None:
     """Record evidence under the program's canonical key (one entry per kind and text)."""
     canonical = aliases.get(key, key)
-    entries = found.evidence.setdefault(canonical, [])
+    entries = found.evidence.get(canonical, ())
     if evidence not in entries:
-        entries.append(evidence)
+        found.evidence[canonical] = (*entries, evidence)  # a tuple: most hold one or two, and a list costs half again
 
 
 def _link_evidence(kb: KnowledgeBase, claims: Mapping[str, ClaimPrograms]) -> Iterator[tuple[str, str, ProgramEvidence]]:
     """(claim path, program key, evidence) from source notes' claim lists and claims' evidence sections."""
     listings: dict[tuple[str, LinkKind], ProgramEvidence] = {}  # one shared evidence per source note and list
+    sections: dict[tuple[str, str], ProgramEvidence] = {}  # one shared evidence per source link and stance as written
     for origin, link, target in _evidence_links(kb):
         if link.kind is LinkKind.EVIDENCE:
             key = source_key(kb.notes[target]) if origin in claims and kb.notes[target].kind == "source" else None
             if key:
-                stance = SUPPORTING.get(link.context, "support")
-                yield origin, key, ProgramEvidence("evidence-section", f"[[{link.raw}]] ({link.context})", stance)
+                yield origin, key, _section_evidence(sections, link.raw, link.context)
         elif target in claims and source_key(kb.notes[origin]):
             if (origin, link.kind) not in listings:
                 text = f"{kb.notes[origin].title} lists this claim in {link.kind.value}"
                 listings[origin, link.kind] = ProgramEvidence("source-note", text, "support")
             yield target, source_key(kb.notes[origin]), listings[origin, link.kind]
+
+
+def _section_evidence(sections: dict[tuple[str, str], ProgramEvidence], raw: str, context: str) -> ProgramEvidence:
+    """The evidence an `Additional Evidence` section citing `[[raw]]` with stance `context` gives (shared)."""
+    found = sections.get((raw, context))
+    if found is None:
+        found = sections[raw, context] = ProgramEvidence("evidence-section", f"[[{raw}]] ({context})", SUPPORTING.get(context, "support"))
+    return found
 
 
 def _evidence_links(kb: KnowledgeBase) -> Iterator[tuple[str, Any, str]]:

@@ -6,7 +6,7 @@ from collections import Counter, defaultdict
 from functools import partial
 from typing import Any, Iterator
 
-from kb.model import Diagnostic, Note
+from kb.model import Note
 from kb.page_rows import Rows
 from kb.pages import Page, item, site_page
 from kb.site_model import (
@@ -30,7 +30,7 @@ def homesite_page(model: SiteModel) -> Page:
     counts = {
         "claims": len(claims), "sources": len(model.kb.sources), "maps": len(model.kb.maps),
         "domains": len(model.domains), "links": model.edge_count,
-        "errors": sum(1 for d in model.kb.diagnostics if d.severity.label == "error"),
+        "errors": model.diagnostics.errors,
         "programs": len(model.convergence.programs) if model.convergence else 0,
     }  # fmt: skip
     return site_page(
@@ -85,23 +85,21 @@ def domains_index(model: SiteModel) -> Page:
 
 def healthsite_page(model: SiteModel) -> Page:
     """Every diagnostic of `kb check`, grouped by rule, linked to the note's page (entries made as written)."""
-    groups: dict[str, list[Diagnostic]] = defaultdict(list)
-    for d in model.kb.diagnostics:
-        groups[d.rule].append(d)
-    rows = [{"rule": rule, "entries": _health_entries(model, found), "severity": found[0].severity.label, "code": found[0].code}
-            for rule, found in sorted(groups.items())]  # fmt: skip
-    return site_page("health.html", "health.html", "Health", groups=rows, total=len(model.kb.diagnostics))
+    found = model.diagnostics
+    rows = [{"rule": rule, "entries": _health_entries(model, rule), "severity": head.severity.label, "code": head.code}
+            for rule, head in sorted(found.heads.items())]  # fmt: skip
+    return site_page("health.html", "health.html", "Health", groups=rows, total=len(found))
 
 
-def _health_entries(model: SiteModel, found: list[Diagnostic]) -> Rows:
-    """The rows of one rule's diagnostics."""
+def _health_entries(model: SiteModel, rule: str) -> Rows:
+    """The rows of one rule's diagnostics (unpacked as written)."""
 
     def rows() -> Iterator[dict[str, Any]]:
-        for d in found:
+        for d in model.diagnostics.of_rule(rule):
             yield {"path": d.path, "url": model.urls.get(d.path, ""), "line": d.line, "col": d.col, "severity": d.severity.label,
                    "code": d.code, "message": d.message, "hint": d.hint}  # fmt: skip
 
-    return Rows(len(found), rows)
+    return Rows(model.diagnostics.counts[rule], rows)
 
 
 def graphsite_page(model: SiteModel) -> Page:

@@ -50,6 +50,7 @@ from kb.build_state import (
 from kb.cache import Stamp, write_pickle
 from kb.collector import heap_frozen
 from kb.config import Settings
+from kb.diagnostic_store import DiagnosticStore
 from kb.discover import Discovered, discover
 from kb.manifest_edit import with_marks
 from kb.model import Diagnostic
@@ -68,12 +69,12 @@ class Built(NamedTuple):
 
     result: BuildResult
     tally: Tally
-    kept: tuple[Diagnostic, ...] | None  # in memory after a full build; None: only in `folder`
+    kept: DiagnosticStore | None  # in memory (packed) after a full build; None: only in `folder`
     folder: Path  # the build's state folder (kb.build_state)
 
     def diagnostics(self) -> tuple[Diagnostic, ...]:
         """Every diagnostic of the base the site shows (a quick rebuild reads them only now)."""
-        return self.kept if self.kept is not None else read_diagnostics(self.folder) or ()
+        return self.kept.all() if self.kept is not None else read_diagnostics(self.folder) or ()
 
 
 class Plan(NamedTuple):
@@ -111,9 +112,11 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     base = assemble(root, settings, found, True)
     recording = Recording(folder, stamps, found.diagnostics, key)
     del found  # every file's path: not needed any more, and a large base has tens of thousands
+    tally, diagnostics = tally_of(base.diagnostics), DiagnosticStore(base.diagnostics)
+    base = replace(base, diagnostics=())  # packed in the store: page writers do not inherit them whole
     with heap_frozen():  # the loaded base: later collections need not walk it
-        built = build_site(base, options, reporter, recording)
-    return Built(built, tally_of(base.diagnostics), base.diagnostics, folder)
+        built = build_site(base, options, reporter, recording, diagnostics)
+    return Built(built, tally, diagnostics, folder)
 
 
 def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str, stamp: str) -> Built | None:

@@ -10,9 +10,10 @@ from itertools import chain
 from typing import Any, Iterator
 
 from kb.collector import collector_paused
+from kb.diagnostic_store import DiagnosticStore
 from kb.frontmatter import as_date
 from kb.graph import Edge, edge_ends, edge_of, edges_of
-from kb.model import Diagnostic, KnowledgeBase, LinkKind, Note, ResolvedLink
+from kb.model import KnowledgeBase, LinkKind, Note, ResolvedLink
 from kb.urls import assign_slugs, note_urls
 
 CONFIDENCE_HELP = {
@@ -24,7 +25,7 @@ CONFIDENCE_HELP = {
 
 
 CONTESTING = frozenset(kind.value for kind in (LinkKind.CHALLENGED_BY, LinkKind.EVIDENCE, LinkKind.ENRICHMENTS))  # kinds of challenge edges
-WRITERS_ONLY = ("outlinks", "edge_links", "challenge_count", "diagnostics_by_path")  # views exports do not use
+WRITERS_ONLY = ("outlinks", "edge_links", "challenge_count")  # views exports do not use
 
 
 @dataclass
@@ -33,10 +34,13 @@ class SiteModel:
 
     kb: KnowledgeBase
     convergence: Any = None  # kb.convergence.Convergence, when computed
+    diagnostics: DiagnosticStore = None  # type: ignore[assignment]  # `kb check`'s; by default kb.diagnostics as they are
     urls: dict[str, str] = field(init=False)
     listed: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # memo of pages.item
 
     def __post_init__(self) -> None:
+        if self.diagnostics is None:
+            self.diagnostics = DiagnosticStore(self.kb.diagnostics, packed=False)
         self.urls = note_urls({p: (n.kind, n.title) for p, n in self.kb.notes.items()})
 
     @cached_property
@@ -127,18 +131,10 @@ class SiteModel:
                     counts[edge.target if edge.type == "challenges" else edge.source] += 1
         return counts
 
-    @cached_property
-    def diagnostics_by_path(self) -> dict[str, list[Diagnostic]]:
-        """`kb check`'s diagnostics by file."""
-        table: dict[str, list[Diagnostic]] = defaultdict(list)
-        for found in self.kb.diagnostics:
-            table[found.path].append(found)
-        return table
-
     def prepare(self) -> SiteModel:
         """Compute every derived view now (before forking page writers, which then share them)."""
         with collector_paused():  # hundreds of thousands of acyclic tuples and lists beside the loaded base
-            for view in ("outlinks", "edge_links", "edge_count", "degree", "domains", "domain_urls", "challenge_count", "diagnostics_by_path"):
+            for view in ("outlinks", "edge_links", "edge_count", "degree", "domains", "domain_urls", "challenge_count"):
                 getattr(self, view)
         return self
 

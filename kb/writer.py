@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,9 +18,9 @@ from urllib.parse import unquote
 
 from kb.body import LinkPlace, link_places, read_body
 from kb.build_state import (
+    MANIFEST,
     RECORDS_PER_FILE,
     PageRecord,
-    is_clean,
     shape_of,
     write_records,
 )
@@ -34,7 +33,6 @@ from kb.render import make_environment, render_page, write_rendered
 from kb.search import SearchDoc, search_doc
 from kb.site_files import link_file, write_parts_or_link
 
-MANIFEST = ".kb-manifest.json"
 PARALLEL_MIN_PAGES = 1_500  # below this, forking workers costs more than it saves
 CHUNK = 250
 
@@ -118,7 +116,7 @@ def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: An
 def page_record(model: Any, note: Note, page: Page, doc: SearchDoc | None, places: list[LinkPlace]) -> PageRecord:
     """What re-rendering this page after a body-only edit needs (see kb.quick_build); `places`: its links."""
     urls = {place[5]: model.urls[place[5]] for place in places if place[5] in model.urls}
-    clean = is_clean(model.diagnostics_by_path.get(note.path, []))
+    clean = model.diagnostics.is_clean(note.path)
     return PageRecord(shape_of(note), clean, page.path, page.template, page.context, places, urls, doc)
 
 
@@ -130,6 +128,8 @@ _WORKER: dict[str, Any] = {}  # set before forking: what the workers inherit
 def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], workers: int) -> Iterator[list[PageWritten]]:
     """Write every page: note pages in chunks and each family of site-wide pages, as tasks shared
     by forked workers when there are many; yields each finished task's pages."""
+    import multiprocessing  # only a full build forks: a quick rebuild, which uses this module, need not load it
+
     paths = list(model.kb.notes)
     tasks: list[Task] = [("family", index) for index in range(len(families))]
     tasks += [("notes", (i, paths[i : i + CHUNK])) for i in range(0, len(paths), CHUNK)]
