@@ -90,11 +90,12 @@ def _write_site(model: SiteModel, staging: Path, options: BuildOptions, reporter
 
 def _keep_state(recording: Recording, fresh: Path, model: SiteModel, out: Path) -> None:
     """Install the state of the build just swapped in (its records are already in `fresh`)."""
+    diagnostics = model.diagnostics.all()  # unpacked once, for the tally and the state
     state = BuildState(
         key=recording.key, stamps=recording.stamps, discovery=recording.discovery,
-        notes=tuple(model.kb.notes), manifest_hash=manifest_hash(out), tally=tally_of(model.diagnostics),
+        notes=tuple(model.kb.notes), manifest_hash=manifest_hash(out), tally=tally_of(diagnostics),
     )  # fmt: skip
-    install(fresh, recording.folder, state, model.diagnostics.all())
+    install(fresh, recording.folder, state, diagnostics)
 
 
 def _convergence(kb: KnowledgeBase) -> object | None:

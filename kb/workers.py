@@ -10,7 +10,6 @@ if TYPE_CHECKING:  # imported when a pool starts: a warm check never needs it
     from concurrent.futures import ProcessPoolExecutor
 
 PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
-SPREAD_MIN_ITEMS = 256  # fewer items than this are not worth sending to workers
 
 
 class Workers:
@@ -44,30 +43,6 @@ class Workers:
             result = function(*args)
             return lambda: result
         return self._pool.submit(function, *args).result
-
-    def spread(self, function: Callable[[Any, list[Any]], dict[Any, Any]], shared: Any, items: list[Any]) -> dict[Any, Any]:
-        """`function(shared, part)` for one part of `items` in each worker; their results merged.
-
-        This process only waits: its memory, which holds the loaded base, is spared the work's
-        tables. Without a running pool, or for few items, it all runs here.
-        """
-        return self.spread_later(function, shared, items)()
-
-    def spread_later(self, function: Callable[[Any, list[Any]], dict[Any, Any]], shared: Any, items: list[Any]) -> Callable[[], dict[Any, Any]]:
-        """`spread`, started now in the workers; call for the merged result (this process works on meanwhile)."""
-        if self._pool is None or len(items) < SPREAD_MIN_ITEMS:
-            result = function(shared, items)
-            return lambda: result
-        parts = self.size()
-        futures = [self._pool.submit(function, shared, items[start::parts]) for start in range(parts)]
-
-        def merged() -> dict[Any, Any]:
-            found: dict[Any, Any] = {}
-            for future in futures:
-                found.update(future.result())
-            return found
-
-        return merged
 
     def __enter__(self) -> Self:
         return self

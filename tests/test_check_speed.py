@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import random
 import re
 from pathlib import Path
@@ -124,22 +125,15 @@ def test_a_file_longer_than_one_read_is_read_whole(tmp_path: Path) -> None:
     assert pipeline.read_bytes(tmp_path / "exact.md") == data[: pipeline.READ_SIZE]
 
 
-def double(shared: int, items: list[int]) -> dict[int, int]:
-    """A worker job for the tests: each item times `shared`."""
-    return {item: item * shared for item in items}
-
-
-def test_spread_work_merges_what_every_part_returned(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_work_sent_later_gives_its_result_with_or_without_a_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(workers, "SPREAD_MIN_ITEMS", 1)
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     with workers.Workers() as idle:
-        assert idle.spread(double, 3, list(range(10))) == {i: 3 * i for i in range(10)}
         assert idle.later(sum, [1, 2])() == 3
     with workers.Workers() as running:
         assert running.for_files(5) is not None
-        assert running.spread(double, 2, list(range(100))) == {i: 2 * i for i in range(100)}
-        assert running.later(sum, [1, 2])() == 3
+        assert running.later(sorted, [3, 1, 2])() == [1, 2, 3]
+        assert running.later(os.getpid)() != os.getpid()  # it ran in a worker
 
 
 def near_duplicate_corpus(tmp_path: Path, write_corpus: Any) -> Path:
@@ -159,7 +153,6 @@ def test_checks_in_workers_equal_checks_in_one_process(tmp_path: Path, write_cor
     root = near_duplicate_corpus(tmp_path, write_corpus)
     alone = pipeline.check_diagnostics(root, Settings(), use_cache=False)
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(workers, "SPREAD_MIN_ITEMS", 1)
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     pooled = pipeline.check_diagnostics(root, Settings(), use_cache=False)
     assert pooled == alone

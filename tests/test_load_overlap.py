@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from kbtest import claim_text
 
-from kb import frontmatter_simple, pipeline, workers
+from kb import frontmatter_simple, pipeline
 from kb.config import Settings
 from kb.links import mark_effect, scan_body
 from kb.model import LinkKind, LoadResult
@@ -45,23 +45,6 @@ def test_a_file_that_could_not_be_read_is_no_link_target(tmp_path: Path, write_c
     diagnostics = pipeline.check_diagnostics(root, Settings(), use_cache=False)
     assert [(d.path, d.rule) for d in diagnostics if "claim 1 about markets]]" in d.message] == [("d0/claim 0 about markets.md", "broken-link")]
     assert any(d.rule == "unreadable-file" and d.path == "d1/claim 1 about markets.md" for d in diagnostics)
-
-
-def double(shared: int, items: list[int]) -> dict[int, int]:
-    """A worker job for the tests: each item times `shared`."""
-    return {item: item * shared for item in items}
-
-
-def test_spread_later_merges_every_part_when_called(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
-    monkeypatch.setattr(workers, "SPREAD_MIN_ITEMS", 1)
-    monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
-    with workers.Workers() as idle:
-        assert idle.spread_later(double, 3, list(range(10)))() == {i: 3 * i for i in range(10)}
-    with workers.Workers() as running:
-        assert running.for_files(5) is not None
-        pending = running.spread_later(double, 2, list(range(100)))
-        assert pending() == {i: 2 * i for i in range(100)}
 
 
 @pytest.mark.parametrize(
