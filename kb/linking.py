@@ -23,13 +23,14 @@ def link_stage(notes: dict[str, Note], problems: list[Diagnostic], workers: Work
     """Resolve every link; add the link and graph rules' problems to `problems`.
 
     The suggestions for broken targets are made by a worker, when they run, while another
-    finds near-duplicates and this process checks everything else.
+    finds near-duplicates and this process resolves the links and checks everything else. They
+    are asked for before resolving, for every target that names no note as written, which takes
+    in every broken one (a broken link's suggestion not made there would be made here).
     """
     index = build_index(notes)
+    suggestions = workers.later(suggest_stems, index.by_stem, _unknown_stems(notes, index))  # one worker: each would build the same tables
     links = list(resolve_links(notes.values(), index))
     suggester = Suggester(index)
-    broken = sorted({item.link.target.rsplit("/", 1)[-1] for item in links if item.resolution.status == "missing"})
-    suggestions = workers.later(suggest_stems, index.by_stem, broken)  # one worker: each would build the same tables
     problems += [d for r in links if r.resolution.status != "missing" and check.has_link_problems(r) for d in check.link_problems(r, notes, suggester)]
     problems += check.duplicate_titles(notes.values())
     problems += check.orphans(notes.values(), links)
@@ -39,6 +40,13 @@ def link_stage(notes: dict[str, Note], problems: list[Diagnostic], workers: Work
     del links  # a large base's list of links is not kept beside the tuple
     problems += [d for r in resolved if r.resolution.status == "missing" for d in check.link_problems(r, notes, suggester)]
     return resolved
+
+
+def _unknown_stems(notes: dict[str, Note], index: Index) -> list[str]:
+    """The last path parts of link targets that name no note as written (by name, or by path), sorted."""
+    names, by_path = index.by_stem, index.by_path
+    targets = {link.target for note in notes.values() for link in note.links}
+    return sorted({stem for target in targets if (stem := target.rsplit("/", 1)[-1]) not in names or ("/" in target and target not in by_path)})
 
 
 def resolve_links(notes: Iterable[Note], index: Index) -> Iterator[ResolvedLink]:

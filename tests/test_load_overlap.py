@@ -16,10 +16,12 @@ from kbtest import claim_text
 
 from kb import frontmatter_simple, pipeline
 from kb.config import Settings
+from kb.linking import _unknown_stems, resolve_links
 from kb.links import mark_effect, scan_body
 from kb.model import LinkKind, LoadResult
 from kb.note_packing import pack, unpack
 from kb.read import read_note
+from kb.resolve import build_index
 from kb.suggest import common_prefix
 
 
@@ -108,3 +110,16 @@ def test_packed_links_share_target_and_text() -> None:
     assert [link[1] is link[0] for link in packed] == [True, False, False]
     again = unpack(pack(result), {})
     assert again == LoadResult(result.note, result.diagnostics)
+
+
+def test_suggestions_asked_for_before_resolving_cover_every_broken_link(tmp_path: Path, write_corpus: Any) -> None:
+    files = {
+        "d0/_map.md": "---\ntype: map\n---\n[[d1/_map]] [[d0/_map]] [[D0/_MAP]] [[claim 0 about markets]]\n",
+        "d0/claim 0 about markets.md": claim_text("see [[d2/claim 0 about markets]], [[claim 0 about market]], [[Claim 0 About Markets]] and [[d0/claim 0 about markets]]"),
+        "d1/claim 1 about markets.md": claim_text("see [[claim 1 about markets#Nowhere]] and [[nothing of the kind]]"),
+    }
+    kb = pipeline.load(write_corpus(tmp_path / "kb", files), Settings(), use_cache=False)
+    index = build_index(kb.notes)
+    broken = {r.link.target.rsplit("/", 1)[-1] for r in resolve_links(kb.notes.values(), index) if r.resolution.status == "missing"}
+    assert {"_map", "claim 0 about markets", "claim 0 about market", "nothing of the kind"} <= broken
+    assert broken <= set(_unknown_stems(kb.notes, index))
