@@ -31,12 +31,12 @@ from kb.build_options import (
 )
 from kb.build_state import (
     DIAGNOSTICS,
+    MANIFEST,
     RECORDS_PER_FILE,
     STATE,
     BuildState,
     PageRecord,
     build_key,
-    MANIFEST,
     manifest_digest,
     place_of,
     read_diagnostics,
