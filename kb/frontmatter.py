@@ -8,7 +8,9 @@ instead of an exception that loses the whole block.
 
 from __future__ import annotations
 
+import bisect
 import datetime
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -94,19 +96,20 @@ def parse_yaml(yaml_text: str, path: str) -> tuple[FrontMatter, list[Diagnostic]
     result = FrontMatter(present=True)
     if nesting_depth(yaml_text) > MAX_NESTING:
         return result, [diagnostic("yaml-error", path, 2, 1, f"front matter nests brackets more than {MAX_NESTING} deep; ignored")]
+    lines = _Lines(yaml_text)
     try:
         root = yaml.compose(yaml_text, Loader=_Loader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        line, col = (mark.line + 2, mark.column + 1) if mark else (2, 1)
+        line, col = lines.of(mark) if mark else (2, 1)
         return result, [diagnostic("yaml-error", path, line, col, f"invalid YAML: {error.problem or error}")]
     except (yaml.YAMLError, RecursionError, ValueError) as error:
         return result, [diagnostic("yaml-error", path, 2, 1, f"invalid YAML: {error}")]
     if root is None:
         return result, []
     if not isinstance(root, yaml.MappingNode):
-        return result, [diagnostic("yaml-error", path, _line(root), _col(root), "front matter must be a mapping of keys to values")]
-    return result, _read_mapping(root, result, path)
+        return result, [diagnostic("yaml-error", path, *lines.of(root.start_mark), "front matter must be a mapping of keys to values")]
+    return result, _read_mapping(root, result, path, lines)
 
 
 def nesting_depth(text: str) -> int:
@@ -123,47 +126,48 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str) -> list[Diagnostic]:
+def _read_mapping(root: yaml.MappingNode, result: FrontMatter, path: str, lines: _Lines) -> list[Diagnostic]:
     """Fill `result` from the top-level mapping; report duplicate keys and bad values."""
     problems: list[Diagnostic] = []
     constructor = yaml.constructor.SafeConstructor()
     if _count_nodes(root) > MAX_YAML_NODES:
-        return [diagnostic("yaml-error", path, _line(root), 1, f"front matter has more than {MAX_YAML_NODES} YAML nodes (alias bomb?); ignored")]
+        return [diagnostic("yaml-error", path, lines.of(root.start_mark)[0], 1, f"front matter has more than {MAX_YAML_NODES} YAML nodes (alias bomb?); ignored")]
     for key_node, value_node in root.value:
         if not isinstance(key_node, yaml.ScalarNode):
-            problems.append(diagnostic("yaml-error", path, _line(key_node), _col(key_node), "front-matter keys must be plain text"))
+            problems.append(diagnostic("yaml-error", path, *lines.of(key_node.start_mark), "front-matter keys must be plain text"))
             continue
         key = key_node.value
         if key in result.positions:
             first = result.positions[key][0]
-            problems.append(diagnostic("duplicate-key", path, _line(key_node), _col(key_node), f"duplicate key `{key}` (first at line {first}); YAML keeps only this last value", "remove one of the two"))
-        result.positions[key] = (_line(key_node), _col(key_node))
-        result.meta[key], value_problems = _construct(constructor, key, value_node, path)
+            problems.append(diagnostic("duplicate-key", path, *lines.of(key_node.start_mark), f"duplicate key `{key}` (first at line {first}); YAML keeps only this last value", "remove one of the two"))
+        result.positions[key] = lines.of(key_node.start_mark)
+        result.meta[key], value_problems = _construct(constructor, key, value_node, path, lines)
         problems.extend(value_problems)
         if isinstance(value_node, yaml.SequenceNode):
-            result.items[key] = _items(value_node, path)
+            result.items[key] = _items(value_node, lines)
     return problems
 
 
-def _construct(constructor: Any, key: str, node: yaml.Node, path: str) -> tuple[Any, list[Diagnostic]]:
+def _construct(constructor: Any, key: str, node: yaml.Node, path: str, lines: _Lines) -> tuple[Any, list[Diagnostic]]:
     """Construct one value; an impossible date stays as its text with an invalid-date diagnostic."""
     try:
         return constructor.construct_object(node, deep=True), []
     except (ValueError, OverflowError) as error:
         constructor.recursive_objects.clear()
         if isinstance(node, yaml.ScalarNode):
-            return InvalidDate(node.value), [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}: {node.value}` is not a real date ({error})", "use YYYY-MM-DD with a real month and day")]
-        return None, [diagnostic("invalid-date", path, _line(node), _col(node), f"`{key}` holds an impossible date ({error})")]
+            return InvalidDate(node.value), [diagnostic("invalid-date", path, *lines.of(node.start_mark), f"`{key}: {node.value}` is not a real date ({error})", "use YYYY-MM-DD with a real month and day")]
+        return None, [diagnostic("invalid-date", path, *lines.of(node.start_mark), f"`{key}` holds an impossible date ({error})")]
     except (yaml.YAMLError, RecursionError, TypeError) as error:
         constructor.recursive_objects.clear()
-        return None, [diagnostic("yaml-error", path, _line(node), _col(node), f"cannot read `{key}`: {error}")]
+        return None, [diagnostic("yaml-error", path, *lines.of(node.start_mark), f"cannot read `{key}`: {error}")]
 
 
-def _items(node: yaml.SequenceNode, path: str) -> list[tuple[Any, int, int]]:
+def _items(node: yaml.SequenceNode, lines: _Lines) -> list[tuple[Any, int, int]]:
     """Each item of a list value with its own position (values of scalar items only)."""
     items: list[tuple[Any, int, int]] = []
     for item in node.value:
-        items.append((_item_text(item), _line(item), _col(item) + (1 if getattr(item, "style", None) in ('"', "'") else 0)))
+        line, col = lines.of(item.start_mark)
+        items.append((_item_text(item), line, col + (1 if getattr(item, "style", None) in ('"', "'") else 0)))
     return items
 
 
@@ -191,14 +195,28 @@ def _count_nodes(root: yaml.Node) -> int:
     return count
 
 
-def _line(node: yaml.Node) -> int:
-    """File line of a node: YAML lines are 0-based and start after the opening `---`."""
-    return int(node.start_mark.line) + 2
+class _Lines:
+    """File positions of YAML marks (YAML lines are 0-based and start after the opening `---`).
+
+    YAML also ends a line at U+0085, U+2028 and U+2029, where a file's lines (as kb counts them
+    everywhere; `decode` made every CR an LF) end only at LF: when the text holds one, a mark's
+    position is counted from its character index instead of taken from YAML's line and column.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.newlines = [found.start() for found in _NEWLINE.finditer(text)] if _OTHER_BREAK.search(text) else None
+
+    def of(self, mark: Any) -> tuple[int, int]:
+        """The file line and 1-based column of a mark."""
+        if self.newlines is None:
+            return int(mark.line) + 2, int(mark.column) + 1
+        before = bisect.bisect_left(self.newlines, mark.index)  # LFs before the mark
+        start = self.newlines[before - 1] + 1 if before else 0
+        return before + 2, mark.index - start + 1
 
 
-def _col(node: yaml.Node) -> int:
-    """1-based column of a node."""
-    return int(node.start_mark.column) + 1
+_NEWLINE = re.compile("\n")
+_OTHER_BREAK = re.compile("[\x85\u2028\u2029]")
 
 
 def as_date(value: Any) -> datetime.date | None:

@@ -347,3 +347,16 @@ def test_load_never_raises_on_markdown_like_text(text: str) -> None:
 @given(TEXTS)
 def test_load_never_raises_on_text_inside_front_matter(text: str) -> None:
     _assert_loads({"note.md": ("---\n" + text + "\n---\n" + text).encode("utf-8", "surrogatepass")})
+
+
+@pytest.mark.parametrize("brk", ["\x85", "\u2028", "\u2029"])
+def test_yaml_positions_count_only_lf_as_a_line_break(brk: str) -> None:
+    """YAML also breaks lines at NEL, LS and PS; kb's lines (what editors show) do not."""
+    from kb.read import read_note
+
+    bad = f"---\ntype: claim\ndescription: a{brk}b{brk}c{brk}d\nconfidence: likely\n---\nBody{brk}text\n".encode()
+    problems = read_note("x.md", bad, Settings()).diagnostics
+    assert [(d.rule, d.line) for d in problems] == [("yaml-error", 3)]  # the description's line, not YAML's fifth
+    good = f"---\ntype: claim\ndescription: \"a{brk}b{brk}c\"\nconfidence: likely\nsource: [\"x{brk}y\", z]\n---\nBody\n".encode()
+    note = read_note("y.md", good, Settings()).note
+    assert note is not None and note.positions["confidence"] == (4, 1) and note.positions["source"] == (5, 1)
