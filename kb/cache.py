@@ -23,6 +23,7 @@ import kb
 
 CACHE_DIR = ".kb-cache"
 Stamp = tuple[int, int]  # (mtime in ns, size in bytes)
+CacheRow = tuple[Stamp, bytes, str]  # a file's stamp, packed parse result and content hash
 
 
 def cache_folder(root: Path) -> Path:
@@ -54,20 +55,37 @@ def stamp_of(path: str | os.PathLike[str]) -> Stamp | None:
 class ParseCache:
     """Cached packed LoadResults (kb.note_packing) of one root under one parsing configuration.
 
-    The file is a stream of pickled batches of (path, stamp, packed) rows, written while the
-    results are unpacked, so a large base never holds every packed result in memory at once.
+    The file is a stream of pickled batches of (path, stamp, packed, content hash) rows, written
+    while the results are unpacked, so a large base never holds every packed result in memory at
+    once. A file whose stamp changed but whose bytes did not (a `git checkout`, a copied tree)
+    keeps its result: the content hash tells.
     """
 
     def __init__(self, root: Path, variant: str) -> None:
         digest = hashlib.blake2b(f"{code_stamp()}|{variant}".encode(), digest_size=6).hexdigest()
         self.folder = cache_folder(root)
         self.file = self.folder / f"notes-{digest}.pickle"
-        self.entries: dict[str, tuple[Stamp, bytes]] = read_batches(self.file)
+        self.entries: dict[str, CacheRow] = read_batches(self.file)
+        self.restamped: dict[str, CacheRow] = {}  # taken with another stamp: reused if the content is the same
 
     def take(self, rel: str, stamp: Stamp | None) -> bytes | None:
         """The cached packed result for a file whose stamp is unchanged (forgotten here once taken)."""
         entry = self.entries.pop(rel, None)
-        return entry[1] if entry is not None and stamp is not None and entry[0] == stamp and isinstance(entry[1], bytes) else None
+        if entry is None or not isinstance(entry[1], bytes):
+            return None
+        if stamp is not None and entry[0] == stamp:
+            return entry[1]
+        self.restamped[rel] = entry
+        return None
+
+    def digest(self, rel: str) -> str:
+        """The content hash a file had when its cached result was made ("" when there is none)."""
+        entry = self.restamped.get(rel)
+        return entry[2] if entry is not None else ""
+
+    def reuse(self, rel: str) -> bytes:
+        """The cached result of a file whose stamp changed but whose content hash did not."""
+        return self.restamped.pop(rel)[1]
 
     def writer(self, changed: bool) -> CacheWriter | None:
         """A writer replacing this cache, or None when nothing changed (every entry taken, none new)."""
@@ -81,7 +99,7 @@ class CacheWriter:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.rows: list[tuple[str, Stamp, bytes]] = []
+        self.rows: list[tuple[str, Stamp, bytes, str]] = []
         self.temporary: Path | None = None
         self.stream: Any = None
         try:
@@ -101,10 +119,10 @@ class CacheWriter:
         else:
             self.abandon()
 
-    def add(self, rel: str, stamp: Stamp | None, packed: bytes) -> None:
-        """Remember one file's packed result (files without a stamp are not cached)."""
+    def add(self, rel: str, stamp: Stamp | None, packed: bytes, digest: str) -> None:
+        """Remember one file's packed result and content hash (files without a stamp are not cached)."""
         if stamp is not None and self.stream is not None:
-            self.rows.append((rel, stamp, packed))
+            self.rows.append((rel, stamp, packed, digest))
             if len(self.rows) >= self.BATCH:
                 self._flush()
 
@@ -138,13 +156,13 @@ class CacheWriter:
             self.temporary.unlink(missing_ok=True)
 
 
-def read_batches(path: Path) -> dict[str, tuple[Stamp, bytes]]:
+def read_batches(path: Path) -> dict[str, CacheRow]:
     """The rows of a parse cache by path; none when it is absent or unreadable."""
-    entries: dict[str, tuple[Stamp, bytes]] = {}
+    entries: dict[str, CacheRow] = {}
     try:
         with path.open("rb") as stream:
             while stream.peek(1):
-                entries.update((rel, (stamp, packed)) for rel, stamp, packed in pickle.load(stream))
+                entries.update((rel, (stamp, packed, digest)) for rel, stamp, packed, digest in pickle.load(stream))
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError, IndexError):
         return {}
     return entries

@@ -18,7 +18,7 @@ from kb.memory import release_free_memory
 from kb.model import Diagnostic, KnowledgeBase, LoadResult
 from kb.near_duplicates import claims_of, duplicates_among
 from kb.note_packing import pack, unpack
-from kb.read import read_note
+from kb.read import content_digest, read_note
 from kb.rules import diagnostic
 from kb.schema import schema_problems
 from kb.workers import Workers
@@ -90,12 +90,12 @@ def read_files(root: Path, found: Discovered, settings: Settings, use_cache: boo
     files, stamps = found.files, file_stamps(found)
     cache = ParseCache(root, parse_variant(settings)) if use_cache else None
     known = [cache.take(rel, stamp) if cache else None for (rel, _), stamp in zip(files, stamps)]
-    todo = [files[index] for index, data in enumerate(known) if data is None]
+    todo = [(rel, path, cache.digest(rel) if cache else "") for (rel, path), data in zip(files, known) if data is None]
     writer = cache.writer(changed=bool(todo)) if cache else None
     with ExitStack() as stack:
         pool = (workers or stack.enter_context(Workers())).for_files(len(todo))
         stack.enter_context(writer or nullcontext())
-        return unpack_all(files, stamps, known, parse_all(todo, settings, pool), writer)
+        return unpack_all(files, stamps, known, parse_all(todo, settings, pool), writer, cache)
 
 
 def parse_variant(settings: Settings) -> str:
@@ -108,8 +108,9 @@ def file_stamps(found: Discovered) -> list[Stamp | None]:
     return [found.stamps[rel] if rel in found.stamps else stamp_of(path) for rel, path in found.files]
 
 
-def unpack_all(files: Sequence[tuple[str, str]], stamps: Sequence[Stamp | None], known: list[bytes | None], fresh: Iterator[bytes], writer: CacheWriter | None) -> list[LoadResult]:
-    """Unpack results in file order, fresh ones where none was cached, as the pool delivers them.
+def unpack_all(files: Sequence[tuple[str, str]], stamps: Sequence[Stamp | None], known: list[bytes | None], fresh: Iterator[bytes | None], writer: CacheWriter | None, cache: ParseCache | None = None) -> list[LoadResult]:
+    """Unpack results in file order, fresh ones where none was cached, as the pool delivers them
+    (None from the pool: the file's bytes are what the cached result was made from).
 
     Each packed copy goes to the new cache and is dropped once unpacked, so a large base never
     holds all of them at once.
@@ -118,26 +119,29 @@ def unpack_all(files: Sequence[tuple[str, str]], stamps: Sequence[Stamp | None],
     results = []
     for index, data in enumerate(known):
         known[index] = None
-        data = next(fresh) if data is None else data
         rel = strings.setdefault(files[index][0], files[index][0])  # the note's path: the walk's copy
+        data = data if data is not None else next(fresh)
+        data = data if data is not None or cache is None else cache.reuse(rel)  # the file's bytes did not change
+        result = unpack(data, strings)
         if writer is not None:
-            writer.add(rel, stamps[index], data)
-        results.append(unpack(data, strings))
+            writer.add(rel, stamps[index], data, result.note.digest if result.note else "")
+        results.append(result)
     return results
 
 
-def parse_all(files: Sequence[tuple[str, str]], settings: Settings, pool: ProcessPoolExecutor | None) -> Iterator[bytes]:
-    """Packed results of files in order, from the process pool when there is one.
+def parse_all(files: Sequence[tuple[str, str, str]], settings: Settings, pool: ProcessPoolExecutor | None) -> Iterator[bytes | None]:
+    """Packed results of (path, absolute path, content hash of the cached result or "") in order,
+    from the process pool when there is one (see parse_changed).
 
     Only a few chunks per worker are handed out ahead of the one being unpacked here: a worker
     that runs ahead would otherwise pile up parsed results (tens of MB at 50,000 notes) while
     this process, sharing the cores, unpacks slowly.
     """
     if pool is None:
-        yield from (pack(read_file(rel, path, settings)) for rel, path in files)
+        yield from parse_chunk(files, settings)
         return
     size = min(MAX_CHUNK_FILES, max(64, len(files) // (Workers.size() * 8)))
-    waiting: deque[Future[list[bytes]]] = deque()
+    waiting: deque[Future[list[bytes | None]]] = deque()
     for start in range(0, len(files), size):
         waiting.append(pool.submit(parse_chunk, files[start : start + size], settings))
         if len(waiting) > CHUNKS_IN_FLIGHT * Workers.size():
@@ -146,10 +150,19 @@ def parse_all(files: Sequence[tuple[str, str]], settings: Settings, pool: Proces
         yield from waiting.popleft().result()
 
 
-def parse_chunk(files: Sequence[tuple[str, str]], settings: Settings) -> list[bytes]:
+def parse_chunk(files: Sequence[tuple[str, str, str]], settings: Settings) -> list[bytes | None]:
     """Read, parse and pack some files (the unit of work of a pool worker)."""
     with collector_paused():
-        return [pack(read_file(rel, path, settings)) for rel, path in files]
+        return [parse_changed(rel, path, digest, settings) for rel, path, digest in files]
+
+
+def parse_changed(rel: str, path: str | os.PathLike[str], digest: str, settings: Settings) -> bytes | None:
+    """A file's packed result; None when its bytes still have the content hash `digest`."""
+    try:
+        data = read_bytes(path)
+    except OSError as error:
+        return pack(unreadable(rel, error))
+    return None if digest and content_digest(data) == digest else pack(parse_bytes(rel, data, settings))
 
 
 def read_file(rel: str, path: str | os.PathLike[str], settings: Settings) -> LoadResult:
@@ -160,7 +173,17 @@ def read_file(rel: str, path: str | os.PathLike[str], settings: Settings) -> Loa
     try:
         data = read_bytes(path)
     except OSError as error:
-        return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))
+        return unreadable(rel, error)
+    return parse_bytes(rel, data, settings)
+
+
+def unreadable(rel: str, error: OSError) -> LoadResult:
+    """What reading a file that cannot be read gives."""
+    return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))
+
+
+def parse_bytes(rel: str, data: bytes, settings: Settings) -> LoadResult:
+    """Parse a file's bytes and check the note's schema."""
     result = read_note(rel, data, settings)
     problems = tuple(schema_problems(result.note, settings)) if result.note is not None else ()
     return LoadResult(result.note, result.diagnostics + problems) if problems else result

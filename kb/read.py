@@ -25,9 +25,14 @@ def title_of(path: str) -> str:
     return unicodedata.normalize("NFC", name[:-3])
 
 
+def content_digest(data: bytes) -> str:
+    """A file's content hash (Note.digest)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
 def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
     """Parse a file's bytes into a Note with every problem as a diagnostic."""
-    digest = hashlib.blake2b(data, digest_size=16).hexdigest()
+    digest = content_digest(data)
     if len(data) > settings.max_file_bytes:
         message = f"file is {len(data):,} bytes, over the {settings.max_file_bytes:,}-byte limit; not parsed"
         problem = diagnostic("unreadable-file", path, 1, 1, message, "split it, or raise max_file_bytes in [tool.kb]")
