@@ -165,18 +165,6 @@ def parse_changed(rel: str, path: str | os.PathLike[str], digest: str, settings:
     return None if digest and content_digest(data) == digest else pack(parse_bytes(rel, data, settings))
 
 
-def read_file(rel: str, path: str | os.PathLike[str], settings: Settings) -> LoadResult:
-    """Read one file's bytes, parse them and check the note's schema (where parsed: in a worker).
-
-    An unreadable file becomes a diagnostic.
-    """
-    try:
-        data = read_bytes(path)
-    except OSError as error:
-        return unreadable(rel, error)
-    return parse_bytes(rel, data, settings)
-
-
 def unreadable(rel: str, error: OSError) -> LoadResult:
     """What reading a file that cannot be read gives."""
     return LoadResult(None, (diagnostic("unreadable-file", rel, 1, 1, f"cannot read: {error.strerror or error}"),))

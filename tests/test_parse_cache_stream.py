@@ -66,7 +66,7 @@ def test_pool_cached_and_serial_results_are_equal(tmp_path: Path, write_corpus, 
     files = {f"d{i % 3}/claim {i}.md": claim_text(f"links [[claim {i + 1}]] and [[nowhere {i}]]") for i in range(40)}
     root = write_corpus(tmp_path / "kb", files)
     found = discover(root, Settings())
-    serial = [pipeline.read_file(rel, path, Settings()) for rel, path in found.files]
+    serial = [pipeline.parse_bytes(rel, pipeline.read_bytes(path), Settings()) for rel, path in found.files]
     monkeypatch.setattr(workers, "PARALLEL_MIN_FILES", 1)
     monkeypatch.setattr(workers.os, "cpu_count", lambda: 2)
     cold = pipeline.read_files(root, found, Settings())
