@@ -1,6 +1,8 @@
-"""Run one whole command as a subprocess and measure its wall time and peak memory.
+"""Run one whole command as a subprocess and measure its wall time, CPU time and peak memory.
 
-Wall time is ``time.perf_counter`` around the child. Peak RSS comes from GNU time
+Wall time is ``time.perf_counter`` around the child; CPU time (user and system, of the child and
+every process under it) is what this process's waited-for children gained meanwhile
+(``getrusage(RUSAGE_CHILDREN)``). Peak RSS comes from GNU time
 (``/usr/bin/time -f %M``, written to a side file so it never mixes with the command's
 output); when GNU time is missing, psutil polls the child tree instead, and when both are
 missing the peak is left as ``None``.
@@ -9,6 +11,7 @@ missing the peak is left as ``None``.
 from __future__ import annotations
 
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -16,8 +19,9 @@ import sys
 import tempfile
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Callable
 
 GNU_TIME = "/usr/bin/time"
 TIMED_OUT = -999  # returncode recorded when a command was killed at its time limit
@@ -33,6 +37,8 @@ class Measurement:
     returncode: int                # exit status of the command
     log: str                       # file holding the command's stdout and stderr
     rss_method: str                # "gnu-time", "psutil" or "none"
+    user_s: float = 0.0            # CPU seconds in user mode, the whole process tree
+    sys_s: float = 0.0             # CPU seconds in the kernel (file creation is most of it)
 
     def as_dict(self) -> dict:
         """Return the measurement as plain JSON-ready values."""
@@ -71,10 +77,42 @@ def run_measured(command: list[str], log: Path, cwd: Path | None = None,
                  timeout: float | None = None) -> Measurement:
     """Run ``command`` with its output in ``log`` and return its wall time, peak RSS and status."""
     log.parent.mkdir(parents=True, exist_ok=True)
-    method = rss_method()
+    method, before = rss_method(), resource.getrusage(resource.RUSAGE_CHILDREN)
     if method == "gnu-time":
-        return _run_gnu_time(command, log, cwd, timeout)
-    return _run_polled(command, log, cwd, timeout, method)
+        measured = _run_gnu_time(command, log, cwd, timeout)
+    else:
+        measured = _run_polled(command, log, cwd, timeout, method)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return replace(measured, user_s=after.ru_utime - before.ru_utime, sys_s=after.ru_stime - before.ru_stime)
+
+
+def median_run(runs: list[dict]) -> dict:
+    """The run of median wall time, with every run's wall time and the highest peak RSS of them all."""
+    middle = sorted(runs, key=lambda run: run["wall_s"])[len(runs) // 2]
+    peaks = [run["peak_rss_mb"] for run in runs if run["peak_rss_mb"] is not None]
+    return {**middle, "wall_s_runs": [run["wall_s"] for run in runs], "peak_rss_mb": max(peaks, default=None),
+            "ok": all(run["ok"] for run in runs)}
+
+
+def timed_runs(count: int, name: str, run: Callable[[str], dict]) -> dict:
+    """``run(log name)`` ``count`` times (logs ``name``, ``name_1``, ...) and the median run (median_run)."""
+    return median_run([run(name if n == 0 else f"{name}_{n}") for n in range(count)])
+
+
+def new_file_us(folder: Path, count: int = 2000) -> float:
+    """Microseconds to create one empty file in a new folder under ``folder`` (then removed).
+
+    Every page a site generator writes is a new file, so this machine's price for one is a
+    share of every build here, kb's and the peers' alike.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix="new-files-", dir=folder))
+    try:
+        start = time.perf_counter()
+        for number in range(count):
+            (scratch / f"{number}.html").touch()
+        return (time.perf_counter() - start) / count * 1e6
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _run_gnu_time(command: list[str], log: Path, cwd: Path | None, timeout: float | None) -> Measurement:

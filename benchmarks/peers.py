@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.measure import Measurement, run_measured, tool_version
+from benchmarks.measure import run_measured, timed_runs, tool_version
 from benchmarks.site_metrics import folder_bytes, html_pages
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
@@ -132,15 +132,19 @@ def peer_version(name: str) -> str:
     return " ".join(line.split()[:2]) if name == "hugo" else line
 
 
-def run_peer(name: str, corpus: Path, work: Path, logs: Path, timeout: float | None) -> dict:
-    """Convert the corpus for ``name``, time its build, and describe the result."""
+def run_peer(name: str, corpus: Path, work: Path, logs: Path, timeout: float | None, repeats: int = 1) -> dict:
+    """Convert the corpus for ``name``, time its build ``repeats`` times (each into an empty output
+    folder; the median reported, see median_run), and describe the last build's output."""
     prepare, command, _ = PEERS[name]
     prepared = prepare(corpus, work)
     out = work / f"{name}-out"
-    measured: Measurement = run_measured(command(prepared.site, out), logs / f"{name}.log",
-                                         cwd=prepared.site, timeout=timeout)
-    result = measured.as_dict() | {
-        "ok": measured.returncode == 0,
+
+    def build(log_name: str) -> dict:
+        shutil.rmtree(out, ignore_errors=True)
+        measured = run_measured(command(prepared.site, out), logs / f"{log_name}.log", cwd=prepared.site, timeout=timeout)
+        return measured.as_dict() | {"ok": measured.returncode == 0}
+
+    result = timed_runs(repeats, name, build) | {
         "input_files": prepared.files,
         "front_matter_stripped": prepared.front_matter_stripped,
         "notes": prepared.notes,

@@ -155,7 +155,7 @@ def _speed_targets(s: dict[str, dict]) -> list[Target]:
     """Goals on wall time: peers' ratios, the incremental rebuild and kb check."""
     return [
         _target(s, "cold kb build vs Hugo", "≤ 0.5× Hugo's time", 10000, "ratios.kb_build_over_hugo",
-                lambda v, r: f"{v:.2f}×", lambda v, r: v <= 0.5),
+                _show_hugo_ratio, lambda v, r: v <= 0.5),
         _target(s, "cold kb build vs MkDocs", "≥ 10× faster than MkDocs", 10000,
                 "ratios.mkdocs_over_kb_build", lambda v, r: f"MkDocs takes {v:.1f}× kb's time",
                 lambda v, r: v >= 10),
@@ -182,6 +182,12 @@ def _site_targets(s: dict[str, dict]) -> list[Target]:
         _target(s, "graph/search data inlined in claim pages", "no", 10000, "site.graph_inlined_in_pages",
                 lambda v, r: _show_inlined(r), lambda v, r: not v and not r["site"]["search_inlined_in_pages"]),
     ]
+
+
+def _show_hugo_ratio(value: float, result: dict) -> str:
+    """kb build ÷ Hugo in wall time, and in CPU time when both were measured."""
+    cpu = result["ratios"].get("kb_build_cpu_over_hugo")
+    return f"{value:.2f}×" + ("" if cpu is None else f" (CPU time {cpu:.1f}×)")
 
 
 def _show_rewrites(value: int, result: dict) -> str:
@@ -224,6 +230,8 @@ def machine_table(info: dict) -> str:
         f"- Hugo: {info['hugo']}",
         f"- MkDocs: {info['mkdocs']}",
         f"- Date: {info['date']}",
+        *([(f"- Creating an empty file in the benchmark's folder: {info['new_file_us']:.0f} µs "
+            "(every page a generator writes is a new file)")] if info.get("new_file_us") else []),
     ])
 
 
@@ -238,14 +246,15 @@ def targets_table(rows: list[Target]) -> str:
 
 def commands_table(sizes: dict[str, dict]) -> str:
     """Render wall time, µs per claim and peak RSS of every measured command at every size."""
-    lines = ["| claims | command | wall time (s) | µs per claim | peak RSS (MB) | exit |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| claims | command | wall time (s) | µs per claim | CPU user + sys (s) | peak RSS (MB) | exit |",
+             "|---|---|---|---|---|---|---|"]
     for n, result in sorted(sizes.items(), key=lambda item: int(item[0])):
         runs = [(f"kb {c.replace('_', ' ')}", m) for c, m in result.get("kb", {}).items()]
         runs += [(name, m) for name, m in result.get("peers", {}).items()]
         for label, m in runs:
             per = m["wall_s"] / int(n) * 1e6
-            lines.append(f"| {int(n):,} | {label} | {m['wall_s']:.2f} | {per:,.0f} | "
+            cpu = f"{m['user_s']:.1f} + {m['sys_s']:.1f}" if "user_s" in m else "—"
+            lines.append(f"| {int(n):,} | {label} | {m['wall_s']:.2f} | {per:,.0f} | {cpu} | "
                          f"{_fmt(m.get('peak_rss_mb'), '{:.0f}')} | {m['returncode']} |")
     return "\n".join(lines)
 

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks import report, site_metrics
 from benchmarks.generate import generate_corpus
-from benchmarks.measure import kb_command, run_measured
+from benchmarks.measure import kb_command, median_run, new_file_us, run_measured, timed_runs
 from benchmarks.peers import PEERS, run_peer
 
 DEFAULT_SIZES = "1000,10000,50000"
@@ -32,6 +32,8 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 README = Path(__file__).resolve().parent / "README.md"
 CACHE_DIR = ".kb-cache"
 REPEATS = 5  # the quick commands (warm check, rebuild after an edit) are timed this often: median reported
+COLD_REPEATS = 3  # the cold commands (kb check, kb build, the peers): median of 3 up to COLD_REPEATS_UP_TO claims
+COLD_REPEATS_UP_TO = 10_000  # the size the speed targets name; above it each cold command runs once
 TIMING_LINE = re.compile(r"(?P<name>[A-Za-z][\w .\-/]*?)\s*[:=]?\s+(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)")
 
 
@@ -99,14 +101,6 @@ def kb_build(root: Path, site: Path, logs: Path, name: str, timings: bool, timeo
     return measured
 
 
-def median_run(runs: list[dict]) -> dict:
-    """The run of median wall time, with every run's wall time and the highest peak RSS of them all."""
-    middle = sorted(runs, key=lambda run: run["wall_s"])[len(runs) // 2]
-    peaks = [run["peak_rss_mb"] for run in runs if run["peak_rss_mb"] is not None]
-    return {**middle, "wall_s_runs": [run["wall_s"] for run in runs], "peak_rss_mb": max(peaks, default=None),
-            "ok": all(run["ok"] for run in runs)}
-
-
 def measure_incremental(root: Path, site: Path, logs: Path, timeout: float) -> tuple[dict, dict]:
     """Edit one mid-popularity claim, rebuild into the same site, and count the files that changed.
 
@@ -137,18 +131,34 @@ def edit_visible(site: Path, before: dict, after: dict) -> bool:
     return any(sentence in (site / k).read_text(encoding="utf-8", errors="replace") for k in changed)
 
 
-def measure_kb(root: Path, site: Path, logs: Path, timeout: float) -> dict:
-    """Run every kb measurement on one working corpus and return them with the site metrics."""
+def cold_repeats(claims: int) -> int:
+    """How often each cold command is timed on a corpus of ``claims`` (its median is reported)."""
+    return COLD_REPEATS if claims <= COLD_REPEATS_UP_TO else 1
+
+
+def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int) -> dict:
+    """Run every kb measurement on one working corpus and return them with the site metrics.
+
+    Each cold run starts without the parse cache and (a build) without the site; the warm
+    check follows the last cold check, and the rebuild after an edit the last cold build.
+    """
     timing_flags = {cmd: has_flag(cmd, "--timings") for cmd in ("check", "build")}
-    drop_cache(root)
-    runs = {"check_cold": kb_check(root, logs, "check_cold", timing_flags["check"], timeout)}
-    runs["check_warm"] = median_run([kb_check(root, logs, f"check_warm{'_' + str(n) if n else ''}", False, timeout) for n in range(REPEATS)])
-    drop_cache(root)
-    shutil.rmtree(site, ignore_errors=True)
-    runs["build_cold"] = kb_build(root, site, logs, "build_cold", timing_flags["build"], timeout)
+
+    def check_cold(name: str) -> dict:
+        drop_cache(root)
+        return kb_check(root, logs, name, timing_flags["check"], timeout)
+
+    def build_cold(name: str) -> dict:
+        drop_cache(root)
+        shutil.rmtree(site, ignore_errors=True)
+        return kb_build(root, site, logs, name, timing_flags["build"], timeout)
+
+    runs = {"check_cold": timed_runs(repeats, "check_cold", check_cold)}
+    runs["check_warm"] = timed_runs(REPEATS, "check_warm", lambda name: kb_check(root, logs, name, False, timeout))
+    runs["build_cold"] = timed_runs(repeats, "build_cold", build_cold)
     result: dict = {"kb": runs, "timings": None}
-    if any(timing_flags.values()):
-        result["timings"] = {cmd: parse_timings(logs / f"{cmd}_cold.log")
+    if any(timing_flags.values()):  # the stages of the median run
+        result["timings"] = {cmd: parse_timings(Path(runs[f"{cmd}_cold"]["log"]))
                              for cmd, present in timing_flags.items() if present}
     if runs["build_cold"]["ok"]:
         result["site"] = site_metrics.site_metrics(site)
@@ -165,9 +175,10 @@ def measure_size(claims: int, args: argparse.Namespace, failures: list[str]) -> 
     root = working_copy(corpus, work)
     logs = args.out / "logs" / args.stamp / f"claims-{claims}"
     result = {"claims": claims, "corpus": corpus_facts(corpus), "logs": str(logs)}
-    result |= measure_kb(root, work / "site", logs, args.timeout)
+    repeats = cold_repeats(claims)
+    result |= measure_kb(root, work / "site", logs, args.timeout, repeats)
     for peer in args.peers:
-        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout)
+        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout, repeats)
     result["per_claim_us"] = {name: m["wall_s"] / claims * 1e6
                               for name, m in {**result["kb"], **result.get("peers", {})}.items()}
     result["ratios"] = ratios(result)
@@ -190,9 +201,15 @@ def ratios(result: dict) -> dict:
     hugo, mkdocs = peers.get("hugo"), peers.get("mkdocs")
     if build["ok"] and hugo and hugo["ok"]:
         out["kb_build_over_hugo"] = build["wall_s"] / hugo["wall_s"]
+        out["kb_build_cpu_over_hugo"] = cpu_s(build) / cpu_s(hugo) if cpu_s(hugo) else None
     if build["ok"] and mkdocs and mkdocs["ok"]:
         out["mkdocs_over_kb_build"] = mkdocs["wall_s"] / build["wall_s"]
     return out
+
+
+def cpu_s(measured: dict) -> float:
+    """User plus system CPU seconds of a measured command (0 in results from before they were kept)."""
+    return measured.get("user_s", 0.0) + measured.get("sys_s", 0.0)
 
 
 def describe_failures(claims: int, result: dict) -> list[str]:
@@ -249,7 +266,9 @@ def _peer_list(text: str, parser: argparse.ArgumentParser) -> list[str]:
 
 def run(args: argparse.Namespace) -> dict:
     """Measure every size, then fit the scaling and evaluate the targets."""
-    results: dict = {"schema": 1, "timestamp": args.stamp, "machine": report.machine(),
+    args.out.joinpath("work").mkdir(parents=True, exist_ok=True)
+    machine = report.machine() | {"new_file_us": new_file_us(args.out / "work")}
+    results: dict = {"schema": 1, "timestamp": args.stamp, "machine": machine,
                      "config": {"sizes": args.sizes, "seed": args.seed, "peers": args.peers,
                                 "smoke": args.smoke, "kb_command": kb_command()},
                      "sizes": {}, "failures": []}

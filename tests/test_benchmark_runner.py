@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks import report
+from benchmarks.measure import new_file_us
 from benchmarks.run import parse_timings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -41,6 +42,7 @@ def test_top_level_keys(smoke: dict) -> None:
     assert smoke["config"]["smoke"] is True and smoke["config"]["peers"] == []
     assert list(smoke["sizes"]) == ["1000"]
     assert smoke["machine"]["cores"] > 0 and smoke["machine"]["cpu"]
+    assert smoke["machine"]["new_file_us"] > 0
 
 
 def test_every_kb_command_measured(smoke: dict) -> None:
@@ -62,6 +64,32 @@ def test_the_quick_commands_are_timed_five_times_and_the_median_reported(smoke: 
         walls = measured["wall_s_runs"]
         assert len(walls) == 5 and all(wall > 0 for wall in walls)
         assert measured["wall_s"] == sorted(walls)[2]
+
+
+def test_the_cold_commands_are_timed_three_times_and_the_median_reported(smoke: dict) -> None:
+    """Cold check and cold build: three runs each at 1k claims, the reported one is their median,
+    with the stages table taken from that median run's log."""
+    for command in ("check_cold", "build_cold"):
+        measured = smoke["sizes"]["1000"]["kb"][command]
+        walls = measured["wall_s_runs"]
+        assert len(walls) == 3 and measured["wall_s"] == sorted(walls)[1]
+    median_log = Path(smoke["sizes"]["1000"]["kb"]["build_cold"]["log"])
+    assert median_log.exists() and parse_timings(median_log) == smoke["sizes"]["1000"]["timings"]["build"]
+
+
+def test_cpu_time_of_every_command_is_kept(smoke: dict) -> None:
+    """Each command's CPU time (its own and its workers', user and kernel) is kept and tabled."""
+    runs = smoke["sizes"]["1000"]["kb"]
+    assert all(m["user_s"] > 0 and m["sys_s"] >= 0 for m in runs.values())
+    build = runs["build_cold"]
+    assert build["user_s"] + build["sys_s"] > 0.2 * build["wall_s"]
+    assert "CPU user + sys (s)" in report.commands_table(smoke["sizes"])
+
+
+def test_file_creation_is_priced_and_cleaned_up(tmp_path: Path) -> None:
+    """The machine's price of a new file is measured in a scratch folder that is removed after."""
+    assert new_file_us(tmp_path, count=50) > 0
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_site_and_incremental_metrics(smoke: dict) -> None:
