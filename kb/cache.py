@@ -17,6 +17,7 @@ import pickle
 import tempfile
 from pathlib import Path
 from types import TracebackType
+from collections.abc import Callable, Iterable
 from typing import Any, Self
 
 import kb
@@ -237,12 +238,14 @@ class TextMemo:
         data = read_pickle(self.file)
         return data if isinstance(data, dict) else {}
 
-    def get(self, text: str, compute: Any) -> Any:
-        """The memoised value for a text, computing and remembering it when new."""
-        if text not in self.table:
-            self.table[text] = compute(text)
+    def values(self, texts: Iterable[str], compute: Callable[[list[str]], list[Any]]) -> dict[str, Any]:
+        """The memoised value of each text; `compute` makes those of the new texts (in their order) at once."""
+        wanted = list(dict.fromkeys(texts))
+        new = [text for text in wanted if text not in self.table]
+        if new:
+            self.table.update(zip(new, compute(new), strict=True))
             self.changed = True
-        return self.table[text]
+        return {text: self.table[text] for text in wanted}
 
     def save(self, keep: set[str]) -> None:
         """Store the entries still in use if anything changed (failures ignored)."""

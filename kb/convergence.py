@@ -25,9 +25,11 @@ from kb.config import PROGRAM_ALIASES
 from kb.model import KnowledgeBase, LinkKind, Note
 from kb.programs import extract_citations
 from kb.source_note_keys import key_from_source_note
+from kb.workers import Workers
 
 NO_AUTHOR = frozenset({"", "unattributed", "unknown", "anonymous", "anon", "n/a", "none"})
 SUPPORTING = {"confirm": "support", "extend": "support", "challenge": "challenge"}
+Citations = tuple[tuple[str, str], ...]  # (program key, cited text) of each citation in a text
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,7 +144,7 @@ def _compute(kb: KnowledgeBase) -> Convergence:
     return Convergence(claims, confidence)
 
 
-def _source_field_evidence(cited: Mapping[str, tuple[tuple[str, str], ...]]) -> dict[str, list[tuple[str, ProgramEvidence]]]:
+def _source_field_evidence(cited: Mapping[str, Citations]) -> dict[str, list[tuple[str, ProgramEvidence]]]:
     """(program key, evidence) per cited text, built once and shared by every claim citing that text."""
     return {text: [(key, ProgramEvidence("source-field", match, "support")) for key, match in found]
             for text, found in cited.items()}
@@ -226,19 +228,32 @@ def cited_text(note: Note) -> str:
     return text if isinstance(text, str) else ""
 
 
-def citations_by_text(kb: KnowledgeBase) -> dict[str, tuple[tuple[str, str], ...]]:
-    """(program key, cited text) for every distinct cited text, extracted once and cached on disk."""
+def citations_by_text(kb: KnowledgeBase) -> dict[str, Citations]:
+    """The citations of every distinct cited text, extracted once and cached on disk."""
     memo = TextMemo(kb.root, "citations")
-    table = {}
-    for note in kb.notes.values():
-        text = cited_text(note) if note.kind in ("claim", "source") else ""
-        if text and text not in table:
-            table[text] = memo.get(text, lambda t: tuple((c.key, c.text) for c in extract_citations(t)))
+    texts = (cited_text(note) for note in kb.notes.values() if note.kind in ("claim", "source"))
+    table = memo.values((text for text in texts if text), extract_all)
     memo.save(set(table))
     return table
 
 
-def source_note_aliases(kb: KnowledgeBase, cited: Mapping[str, tuple[tuple[str, str], ...]]) -> dict[str, str]:
+def extract_all(texts: list[str]) -> list[Citations]:
+    """The citations of each text; by the worker processes when there are enough texts to share."""
+    with Workers() as workers:
+        pool = workers.for_files(len(texts))
+        if pool is None:
+            return citations_of(texts)
+        size = -(-len(texts) // (Workers.size() * 4))  # a few parts per worker, for an even finish
+        parts = pool.map(citations_of, [texts[start : start + size] for start in range(0, len(texts), size)])
+        return [found for part in parts for found in part]
+
+
+def citations_of(texts: list[str]) -> list[Citations]:
+    """The citations of each text, in order (a worker's part of extract_all)."""
+    return [tuple((c.key, c.text) for c in extract_citations(text)) for text in texts]
+
+
+def source_note_aliases(kb: KnowledgeBase, cited: Mapping[str, Citations]) -> dict[str, str]:
     """arXiv ids and DOIs in source-note URLs, mapped to the note's own program key."""
     aliases = {}
     for note in kb.sources:

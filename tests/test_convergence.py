@@ -7,7 +7,9 @@ from pathlib import Path
 
 import kb
 from kbtest import invoke_kb
-from kb.convergence import compute_convergence
+from kb.cache import TextMemo
+from kb.convergence import citations_of, compute_convergence, extract_all
+from kb.workers import PARALLEL_MIN_FILES
 
 CLAIMS = Path(__file__).resolve().parent.parent / "claims"
 SPEC_TRAP = "the specification trap means any values encoded at training time become structurally unstable as deployment contexts diverge from training conditions"
@@ -104,3 +106,29 @@ def test_flags_single_program_and_no_program(tmp_path: Path, write_corpus) -> No
     assert [f["kind"] for f in found.flags("c/strong.md")] == ["single-program"]
     assert found.flags("c/weak.md") == []
     assert [f["kind"] for f in found.flags("c/none.md")] == ["no-program"]
+
+
+def test_many_cited_texts_are_shared_among_worker_processes_with_the_same_result() -> None:
+    """Enough new texts to start the workers: every text keeps its own citations, in order."""
+    texts = [f"Author{n} {2000 + n % 25}; see also Zeng {1990 + n % 30} and a note {n}" for n in range(PARALLEL_MIN_FILES + 500)]
+    shared = extract_all(texts)
+    assert shared == citations_of(texts)
+    assert len(shared) == len(texts) and all(shared)
+    assert shared[3] != shared[4]
+
+
+def test_the_citation_memo_holds_each_text_once_and_computes_only_new_ones(tmp_path: Path) -> None:
+    """Repeated texts are computed once; a second run on the same root computes nothing."""
+    asked: list[list[str]] = []
+
+    def count(texts: list[str]) -> list[tuple[tuple[str, str], ...]]:
+        asked.append(texts)
+        return citations_of(texts)
+
+    memo = TextMemo(tmp_path, "citations")
+    first = memo.values(["Zeng 2025", "Edelman 2025", "Zeng 2025"], count)
+    memo.save(set(first))
+    again = TextMemo(tmp_path, "citations").values(["Edelman 2025", "Zeng 2025"], count)
+    assert asked == [["Zeng 2025", "Edelman 2025"]]
+    assert list(first) == ["Zeng 2025", "Edelman 2025"] and again == first
+    assert first["Zeng 2025"] == (("zeng-2025", "Zeng 2025"),)
