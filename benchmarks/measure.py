@@ -99,6 +99,21 @@ def timed_runs(count: int, name: str, run: Callable[[str], dict]) -> dict:
     return median_run([run(name if n == 0 else f"{name}_{n}") for n in range(count)])
 
 
+def filesystem_of(folder: Path, mounts: Path = Path("/proc/self/mounts")) -> str:
+    """The type of the file system holding ``folder`` (``ext4``, ``tmpfs``), or ``"unknown"``."""
+    try:
+        table = [line.split()[1:3] for line in mounts.read_text(encoding="utf-8").splitlines()]
+    except OSError:
+        return "unknown"
+    target, best = str(folder.resolve()), ("", "unknown")
+    for point, kind in table:
+        point = point.replace("\\040", " ")
+        inside = target == point or target.startswith(point.rstrip("/") + "/")
+        if inside and len(point) >= len(best[0]):
+            best = (point, kind)
+    return best[1]
+
+
 def new_file_us(folder: Path, count: int = 2000) -> float:
     """Microseconds to create one empty file in a new folder under ``folder`` (then removed).
 

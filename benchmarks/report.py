@@ -230,8 +230,8 @@ def machine_table(info: dict) -> str:
         f"- Hugo: {info['hugo']}",
         f"- MkDocs: {info['mkdocs']}",
         f"- Date: {info['date']}",
-        *([(f"- Creating an empty file in the benchmark's folder: {info['new_file_us']:.0f} µs "
-            "(every page a generator writes is a new file)")] if info.get("new_file_us") else []),
+        *([(f"- Builds ran in `{info['work']}` ({info['work_fs']}); creating an empty file there took "
+            f"{info['new_file_us']:.0f} µs (every page a generator writes is a new file)")] if info.get("work") else []),
     ])
 
 

@@ -16,15 +16,17 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
 import sys
+from contextlib import suppress
 from pathlib import Path
 
 from benchmarks import report, site_metrics
 from benchmarks.generate import generate_corpus
-from benchmarks.measure import kb_command, median_run, new_file_us, run_measured, timed_runs
+from benchmarks.measure import filesystem_of, kb_command, median_run, new_file_us, run_measured, timed_runs
 from benchmarks.peers import PEERS, run_peer
 
 DEFAULT_SIZES = "1000,10000,50000"
@@ -34,6 +36,8 @@ CACHE_DIR = ".kb-cache"
 REPEATS = 5  # the quick commands (warm check, rebuild after an edit) are timed this often: median reported
 COLD_REPEATS = 3  # the cold commands (kb check, kb build, the peers): median of 3 up to COLD_REPEATS_UP_TO claims
 COLD_REPEATS_UP_TO = 10_000  # the size the speed targets name; above it each cold command runs once
+MEMORY_FOLDER = "/dev/shm"  # tmpfs on Linux: the default place of the builds (default_work)
+MEMORY_ROOM_BYTES = 8 * 2**30  # free space it needs: a 50k corpus with the sites of kb, Hugo and MkDocs
 TIMING_LINE = re.compile(r"(?P<name>[A-Za-z][\w .\-/]*?)\s*[:=]?\s+(?P<value>\d+(?:\.\d+)?)\s*(?P<unit>ms|s)")
 
 
@@ -171,7 +175,7 @@ def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int)
 def measure_size(claims: int, args: argparse.Namespace, failures: list[str]) -> dict:
     """Measure kb and the peers on one corpus size and return everything about it."""
     corpus = cached_corpus(args.out, claims, args.seed)
-    work = args.out / "work" / f"claims-{claims}"
+    work = args.work / f"claims-{claims}"
     root = working_copy(corpus, work)
     logs = args.out / "logs" / args.stamp / f"claims-{claims}"
     result = {"claims": claims, "corpus": corpus_facts(corpus), "logs": str(logs)}
@@ -236,12 +240,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--write-readme", action="store_true", help="put the tables into benchmarks/README.md")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds allowed per command (default 3600)")
     parser.add_argument("--keep", action="store_true", help="keep the working corpus and built sites")
+    parser.add_argument("--work", type=Path, default=None,
+                        help="where the working corpus is copied and the sites are built (default: in memory, see default_work)")
     args = parser.parse_args(argv)
     args.sizes = _int_list(args.sizes or ("1000" if args.smoke else DEFAULT_SIZES), parser)
     args.peers = _peer_list(args.peers if args.peers is not None else ("" if args.smoke else "hugo,mkdocs"), parser)
     args.out = args.out.resolve()
     args.stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    args.work = (args.work or default_work(args.out, args.stamp)).resolve()
     return args
+
+
+def default_work(out: Path, stamp: str) -> Path:
+    """A folder in memory (/dev/shm) when it has room for the largest run, else ``out/work``.
+
+    On this benchmark's virtual disk, creating a file costs 20 to 800 µs depending on how many
+    files were created and deleted nearby before, and every timed build creates and deletes
+    thousands: the later a build ran, the more it paid. In memory a new file costs the same
+    every time, so every build, kb's or a peer's, is timed on equal terms.
+    """
+    memory = Path(MEMORY_FOLDER)
+    try:
+        room = shutil.disk_usage(memory).free if memory.is_dir() and os.access(memory, os.W_OK) else 0
+    except OSError:
+        room = 0
+    return memory / f"kb-benchmark-{stamp}" if room >= MEMORY_ROOM_BYTES else out / "work"
 
 
 def _int_list(text: str, parser: argparse.ArgumentParser) -> list[int]:
@@ -266,8 +289,9 @@ def _peer_list(text: str, parser: argparse.ArgumentParser) -> list[str]:
 
 def run(args: argparse.Namespace) -> dict:
     """Measure every size, then fit the scaling and evaluate the targets."""
-    args.out.joinpath("work").mkdir(parents=True, exist_ok=True)
-    machine = report.machine() | {"new_file_us": new_file_us(args.out / "work")}
+    args.work.mkdir(parents=True, exist_ok=True)
+    machine = report.machine() | {"work": str(args.work), "work_fs": filesystem_of(args.work),
+                                  "new_file_us": new_file_us(args.work)}
     results: dict = {"schema": 1, "timestamp": args.stamp, "machine": machine,
                      "config": {"sizes": args.sizes, "seed": args.seed, "peers": args.peers,
                                 "smoke": args.smoke, "kb_command": kb_command()},
@@ -278,6 +302,9 @@ def run(args: argparse.Namespace) -> dict:
             results["sizes"][str(claims)] = measure_size(claims, args, results["failures"])
         except Exception as error:  # one size failing must not lose the others
             results["failures"].append(f"{claims:,} claims: {type(error).__name__}: {error}")
+    if not args.keep:
+        with suppress(OSError):  # only when empty: a --work folder given may hold other things
+            args.work.rmdir()
     results["scaling"] = report.scaling(results["sizes"])
     results["targets"] = [t.as_dict() for t in report.targets(results["sizes"], results["scaling"])]
     return results

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from benchmarks import report
-from benchmarks.measure import new_file_us
+from benchmarks import run as run_module
+from benchmarks.measure import filesystem_of, new_file_us
 from benchmarks.run import parse_timings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -42,7 +43,8 @@ def test_top_level_keys(smoke: dict) -> None:
     assert smoke["config"]["smoke"] is True and smoke["config"]["peers"] == []
     assert list(smoke["sizes"]) == ["1000"]
     assert smoke["machine"]["cores"] > 0 and smoke["machine"]["cpu"]
-    assert smoke["machine"]["new_file_us"] > 0
+    assert smoke["machine"]["new_file_us"] > 0 and smoke["machine"]["work_fs"] != "unknown"
+    assert not Path(smoke["machine"]["work"]).exists()  # the working folder is removed after the run
 
 
 def test_every_kb_command_measured(smoke: dict) -> None:
@@ -90,6 +92,26 @@ def test_file_creation_is_priced_and_cleaned_up(tmp_path: Path) -> None:
     """The machine's price of a new file is measured in a scratch folder that is removed after."""
     assert new_file_us(tmp_path, count=50) > 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_builds_run_in_memory_when_there_is_room_else_beside_the_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default working folder is in /dev/shm when it has room for a 50k run, else under --out."""
+    monkeypatch.setattr(run_module, "MEMORY_FOLDER", str(tmp_path / "memory"))
+    assert run_module.default_work(tmp_path / "out", "STAMP") == tmp_path / "out" / "work"  # no such folder
+    (tmp_path / "memory").mkdir()
+    monkeypatch.setattr(run_module, "MEMORY_ROOM_BYTES", 1)
+    assert run_module.default_work(tmp_path / "out", "STAMP") == tmp_path / "memory" / "kb-benchmark-STAMP"
+    monkeypatch.setattr(run_module, "MEMORY_ROOM_BYTES", 2**62)
+    assert run_module.default_work(tmp_path / "out", "STAMP") == tmp_path / "out" / "work"
+
+
+def test_filesystem_of_picks_the_deepest_mount(tmp_path: Path) -> None:
+    """The file system of a folder is that of the longest mount point holding it."""
+    mounts = tmp_path / "mounts"
+    mounts.write_text("/dev/vda / ext4 rw 0 0\ntmpfs /dev/shm tmpfs rw 0 0\ntmpfs /dev/shmx tmpfs rw 0 0\n", encoding="utf-8")
+    assert filesystem_of(Path("/dev/shm/kb-benchmark"), mounts) == "tmpfs"
+    assert filesystem_of(Path("/dev/sh"), mounts) == "ext4"
+    assert filesystem_of(Path("/dev/shm"), tmp_path / "absent") == "unknown"
 
 
 def test_site_and_incremental_metrics(smoke: dict) -> None:
