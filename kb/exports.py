@@ -36,17 +36,21 @@ def layout(model: SiteModel) -> dict[str, tuple[float, float]]:
 
 
 def graph_json(model: SiteModel) -> Iterator[str]:
-    """All nodes (with precomputed positions) and typed edges, for the graph view and tools.
+    """The graph view's data: every node (with its precomputed position) and every typed edge.
 
-    Yielded in pieces (a few hundred items each), so the whole document never sits in memory.
+    An edge is `[source, target, type]`, its ends given by their places in `nodes`: the ids are
+    long prose paths, and written out at both ends of 100,000 edges they made nine tenths of the
+    file (41 MB at 10,000 claims, now 9 MB). `kb export graph` has the full edges: ids, relation
+    text and where each was written. Yielded in pieces, so the whole document is never held.
     """
     where = layout(model)
+    place = {path: number for number, path in enumerate(model.kb.notes)}
     nodes = (
         {"id": path, "title": note.title, "kind": note.kind, "domain": domain_of(note), "confidence": text_of(note, "confidence"),
          "url": model.urls[path], "degree": model.degree[path], "x": where[path][0], "y": where[path][1]}
         for path, note in model.kb.notes.items()
     )  # fmt: skip
-    edges = ({"source": e.source, "target": e.target, "type": e.type, "text": e.text} for e in model.edges())
+    edges = ((place[e.source], place[e.target], e.type) for e in model.edges())
     yield '{"nodes":['
     yield from _json_items(nodes)
     yield '],"edges":['

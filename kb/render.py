@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import shutil
 import time
@@ -40,6 +41,7 @@ class DictFirstEnvironment(jinja2.Environment):
 
 
 LINK_FIELDS = ("url", "title", "kind", "confidence")  # all a link to a note shows (kb.pages.item)
+_link_fields = operator.itemgetter(*LINK_FIELDS)
 Anchors = dict[tuple[object, ...], Markup]
 ANCHORS_KEPT = 20_000  # anchors a page writer keeps (all of them: 25 MB a writer at 50k notes)
 
@@ -51,7 +53,7 @@ def linked(anchors: Anchors, macro: Macro, base: str, it: dict[str, Any]) -> Mar
     is the same each time, so it is made once per page writer instead of once per link. The
     memo starts afresh when full; the hubs it is for are back in it soon after.
     """
-    key = (macro, base, *(it[field] for field in LINK_FIELDS))
+    key = (macro, base, _link_fields(it))
     anchor = anchors.get(key)
     if anchor is None:
         if len(anchors) >= ANCHORS_KEPT:

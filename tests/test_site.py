@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import posixpath
 import random
@@ -22,6 +23,7 @@ from kbtest import write_files
 import kb
 import kb.build
 from kb.build import BuildOptions, build_site
+from kb.graph import edges_of
 from kb.model import FRONT_MATTER_KINDS, KnowledgeBase
 from kb.output import OutputError
 from kb.render import CSP
@@ -521,3 +523,15 @@ def test_sha_of_static_assets_matches_templates(bundled: Built) -> None:
         if path.is_file():
             copied = bundled.site / "static" / path.relative_to(source)
             assert hashlib.sha256(copied.read_bytes()).digest() == hashlib.sha256(path.read_bytes()).digest(), path
+
+
+def test_graph_json_names_edge_ends_by_their_place_among_the_nodes(bundled: Built) -> None:
+    """graph.json's edges are [source, target, type] with both ends indices into `nodes`, and they
+    are exactly the base's typed edges (the graph view turns them back into ids)."""
+    graph = json.loads((bundled.site / "graph.json").read_text(encoding="utf-8"))
+    ids = [node["id"] for node in graph["nodes"]]
+    assert sorted(ids) == sorted(bundled.kb.notes)
+    assert graph["edges"] and all(len(edge) == 3 and isinstance(edge[0], int) and isinstance(edge[1], int) for edge in graph["edges"])
+    written = Counter((ids[source], ids[target], kind) for source, target, kind in graph["edges"])
+    assert written == Counter((edge.source, edge.target, edge.type) for edge in edges_of(bundled.kb.links))
+    assert {kind for *_, kind in graph["edges"]} >= {"relates", "topic"}

@@ -287,7 +287,7 @@
   /* ---------- data ---------- */
 
   var fetchCache = Object.create(null);
-  function loadJSON(url) {
+  function loadGraph(url) {
     if (!fetchCache[url]) {
       fetchCache[url] = fetch(url, { credentials: "same-origin" }).then(function (r) {
         if (!r.ok) {
@@ -295,10 +295,24 @@
           err.httpStatus = r.status;
           throw err;
         }
-        return r.json();
+        return r.json().then(withEdgeIds);
       });
     }
     return fetchCache[url];
+  }
+
+  // graph.json writes an edge as [source, target, type], its ends as places in `nodes`.
+  function withEdgeIds(data) {
+    var nodes = data.nodes || [];
+    var edges = data.edges || [];
+    data.edges = [];
+    for (var i = 0; i < edges.length; i++) {
+      var e = edges[i];
+      var from = Array.isArray(e) && nodes[e[0]];
+      var to = Array.isArray(e) && nodes[e[1]];
+      if (from && to) data.edges.push({ source: from.id, target: to.id, type: e[2] || "" });
+    }
+    return data;
   }
 
   // Ids of nodes within `hops` of `focus`, edges taken as undirected.
@@ -700,7 +714,7 @@
     }
     container.classList.add("graph-view-loading");
     container.setAttribute("aria-busy", "true");
-    loadJSON(url).then(
+    loadGraph(url).then(
       function (data) {
         container.classList.remove("graph-view-loading");
         container.removeAttribute("aria-busy");

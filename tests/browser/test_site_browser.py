@@ -209,12 +209,14 @@ def test_graph_draws_and_a_click_opens_the_node(page: Any, bundled_site: BuiltSi
 
 
 def _neighbourhood(graph: dict[str, Any], focus: str, hops: int = 2) -> set[str]:
-    """What graph.js shows around `focus`: nodes within `hops` undirected hops."""
+    """What graph.js shows around `focus`: nodes within `hops` undirected hops (edges name their
+    ends by place in `nodes`)."""
+    ids = [node["id"] for node in graph["nodes"]]
     near: dict[str, set[str]] = defaultdict(set)
-    for edge in graph["edges"]:
-        if edge["source"] != edge["target"]:
-            near[edge["source"]].add(edge["target"])
-            near[edge["target"]].add(edge["source"])
+    for source, target, _ in graph["edges"]:
+        if source != target:
+            near[ids[source]].add(ids[target])
+            near[ids[target]].add(ids[source])
     seen, frontier = {focus}, [focus]
     for _ in range(hops):
         following = []
