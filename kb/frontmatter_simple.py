@@ -42,13 +42,22 @@ MAX_KNOWN_LINES = 20_000  # `key: scalar` lines remembered by _KNOWN_LINES (the 
 _KNOWN_LINES: dict[str, tuple[str, Any]] = {}  # a whole `key: scalar` line -> (key, value): most recur across files
 
 
-def parse_simple(yaml_text: str) -> tuple[dict[str, Any], dict[str, tuple[int, int]], dict[str, list[tuple[Any, int, int]]]] | None:
-    """(meta, positions, items) of a simple front-matter block, or None to let PyYAML read it."""
+Meta = dict[str, Any]
+Positions = dict[str, tuple[int, int]]
+Items = dict[str, list[tuple[Any, int, int]]]  # a list's items as written: (text, line, column)
+
+
+def parse_simple(yaml_text: str) -> tuple[Meta, Positions, Items] | None:
+    """(meta, positions, items) of a simple front-matter block, or None to let PyYAML read it.
+
+    A line seen before in any file (`_KNOWN_LINES`) is taken as it was read then, right here:
+    most lines recur, and this loop is part of parsing every note.
+    """
     if not yaml_text or UNUSUAL_CHARACTER.search(yaml_text):
         return None
-    meta: dict[str, Any] = {}
-    positions: dict[str, tuple[int, int]] = {}
-    items: dict[str, list[tuple[Any, int, int]]] = {}
+    meta: Meta = {}
+    positions: Positions = {}
+    items: Items = {}
     lines = yaml_text.split("\n")
     index = 0
     while index < len(lines):
@@ -59,36 +68,49 @@ def parse_simple(yaml_text: str) -> tuple[dict[str, Any], dict[str, tuple[int, i
             if known[0] in meta:
                 return None
             meta[known[0]], positions[known[0]] = known[1], (index + 1, 1)
-            continue
-        if not line.strip(" "):
-            continue
-        found = KEY_LINE.fullmatch(line)
-        if found is None or found.group(1) in meta:
-            return None
-        key, rest = found.group(1), found.group(2) or ""
-        value = rest.strip(" ")
-        positions[key] = (index + 1, 1)
-        if value:
-            read = _value(value, index + 1, len(line) - len(rest.lstrip(" ")) + 1)
-            if read is None:
+        elif line.strip(" "):
+            index = _read_key(lines, index, meta, positions, items)
+            if index < 0:
                 return None
-            meta[key], listed = read
-            if listed is not None:
-                items[key] = listed
-            elif len(_KNOWN_LINES) < MAX_KNOWN_LINES:
-                _KNOWN_LINES[line] = key, meta[key]
-            continue
-        index, listed = _block_items(lines, index)
-        if listed is None:
-            return None
-        if listed:
-            meta[key] = [value for value, _, _, _ in listed]
-            items[key] = [(text, line_no, col) for _, text, line_no, col in listed]
-        else:
-            meta[key] = None
     if not meta or 1 + 2 * len(meta) + sum(len(v) for v in items.values()) > MAX_NODES:
         return None
     return meta, positions, items
+
+
+def _read_key(lines: list[str], index: int, meta: Meta, positions: Positions, items: Items) -> int:
+    """Read the key on line `index - 1` (0-based) and its value into the tables; the index of the
+    line after it, or -1 to decline the block."""
+    line = lines[index - 1]
+    found = KEY_LINE.fullmatch(line)
+    if found is None or found.group(1) in meta:
+        return -1
+    key, rest = found.group(1), found.group(2) or ""
+    value = rest.strip(" ")
+    positions[key] = (index + 1, 1)
+    if not value:
+        return _read_block_list(lines, index, key, meta, items)
+    read = _value(value, index + 1, len(line) - len(rest.lstrip(" ")) + 1)
+    if read is None:
+        return -1
+    meta[key], listed = read
+    if listed is not None:
+        items[key] = listed
+    elif len(_KNOWN_LINES) < MAX_KNOWN_LINES:
+        _KNOWN_LINES[line] = key, meta[key]
+    return index
+
+
+def _read_block_list(lines: list[str], index: int, key: str, meta: Meta, items: Items) -> int:
+    """Read the `- item` lines after `key:` (none: the value is null); the index after them, or -1."""
+    index, listed = _block_items(lines, index)
+    if listed is None:
+        return -1
+    if listed:
+        meta[key] = [value for value, _, _, _ in listed]
+        items[key] = [(text, line_no, col) for _, text, line_no, col in listed]
+    else:
+        meta[key] = None
+    return index
 
 
 def _value(text: str, line: int, col: int) -> tuple[Any, list[tuple[Any, int, int]] | None] | None:

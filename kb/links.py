@@ -172,22 +172,25 @@ def scan_body(body: str, first_line: int) -> BodyScan:
             start = body.rfind("\n", last, at) + 1
         last = at
         if event is None:
-            heading, section, opens_evidence = mark_effect(body[at : _line_end(body, at)])
-            kind, stance = section or (kind, stance)
-            if heading is not None:
-                headings.append(heading)
-                if opens_evidence:
-                    evidence.append(Evidence(stance, line, ""))
+            kind, stance = _enter_section(body[at : _line_end(body, at)], line, (kind, stance), headings, evidence)
         elif kind is _BODY and not stance:
             raw = event.group(1)
             links.append(_new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, _BODY, "", True)))
-        elif not stance:  # a Relevant Notes or Topics link, with the prose after it on its line
-            raw, end = event.group(1), event.end()
-            rest = body[end : _line_end(body, end)]
-            links.append(_new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, kind, rest and _relation_text(rest), True)))
         else:
             links.append(_section_link(event, body, start, line, kind, stance, evidence))
     return BodyScan(tuple(links), tuple(headings), tuple(evidence))
+
+
+def _enter_section(text: str, line: int, current: tuple[LinkKind, str], headings: list[str], evidence: list[Evidence]) -> tuple[LinkKind, str]:
+    """The section in force after a line that may change it (`text`, at file line `line`): its
+    heading is recorded, and an Additional Evidence section it opens."""
+    heading, section, opens_evidence = mark_effect(text)
+    kind, stance = section or current
+    if heading is not None:
+        headings.append(heading)
+        if opens_evidence:
+            evidence.append(Evidence(stance, line, ""))
+    return kind, stance
 
 
 def _in_code(spans: list[tuple[int, int]], at: int) -> bool:
@@ -250,8 +253,9 @@ def _section_link(event: re.Match[str], body: str, start: int, line: int, kind: 
         return _new_tuple(Link, (raw, *parts, line, at - start + 1, LinkKind.EVIDENCE, stance, True))
     if kind is _BODY:
         return _new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, _BODY, "", True))
-    end = event.end()
-    return _new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, kind, _relation_text(body[end : _line_end(body, end)]), True))
+    end = event.end()  # a Relevant Notes or Topics link, with the prose after it on its line
+    rest = body[end : _line_end(body, end)]
+    return _new_tuple(Link, (raw, *split_target(raw), line, at - start + 1, kind, rest and _relation_text(rest), True))
 
 
 @lru_cache(maxsize=16_384)

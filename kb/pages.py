@@ -169,8 +169,20 @@ def note_page(model: SiteModel, note: Note, text: str | None = None, places: lis
     `text`: its body, if already read; `places`: its links as link_places gives them, if made.
     """
     page = model.urls[note.path]
+    template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
+    links = places if places is not None else link_places(model.outlinks.get(note.path, []))
+
+    def body() -> str:
+        source = text if text is not None else read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
+        return render_note_body(source, note, page, links, model.urls)
+
+    return Page(page, template, _note_context(model, note, page), note.digest, body)
+
+
+def _note_context(model: SiteModel, note: Note, page: str) -> dict[str, Any]:
+    """What a note's page shows besides its body (the page at site path `page`)."""
     out_edges, in_edges = model.edges_out(note.path), model.edges_in(note.path)
-    context = {
+    return {
         "page": page, "base": base_of(page), "title": display_title(note), "note_path": note.path,
         "kind": note.kind, "domain": domain_of(note), "meta": note_meta(note),
         "domain_url": model.domain_urls.get(domain_of(note), ""),
@@ -187,14 +199,6 @@ def note_page(model: SiteModel, note: Note, text: str | None = None, places: lis
         "programs": model.convergence.claim_view(note.path) if model.convergence and note.kind == "claim" else None,
         "graph_focus": note.path,
     }  # fmt: skip
-    template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
-    links = places if places is not None else link_places(model.outlinks.get(note.path, []))
-
-    def body() -> str:
-        source = text if text is not None else read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
-        return render_note_body(source, note, page, links, model.urls)
-
-    return Page(page, template, context, note.digest, body)
 
 
 def _challenges(model: SiteModel, note: Note, in_edges: list[Edge], out_edges: list[Edge]) -> dict[str, Any]:

@@ -53,7 +53,7 @@ from kb.config import Settings
 from kb.diagnostic_store import DiagnosticStore
 from kb.discover import Discovered, discover
 from kb.manifest_edit import with_marks
-from kb.model import Diagnostic
+from kb.model import Diagnostic, KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers
 from kb.templates_folder import templates_stamp
 
@@ -102,21 +102,26 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
         reporter.done()
         return quick
     reporter.stage("loading and checking")
-    # The full build's modules are imported only when it runs.
     from kb.build import build_site
-    from kb.pipeline import assemble
-    from kb.render import prune_compiled_templates
 
-    prune_compiled_templates()
-
-    base = assemble(root, settings, found, True)
     recording = Recording(folder, stamps, found.diagnostics, key)
+    base, tally, diagnostics = _load_all(root, settings, found)
     del found  # every file's path: not needed any more, and a large base has tens of thousands
-    tally, diagnostics = tally_of(base.diagnostics), DiagnosticStore(base.diagnostics)
-    base = replace(base, diagnostics=())  # packed in the store: page writers do not inherit them whole
     with heap_frozen():  # the loaded base: later collections need not walk it
         built = build_site(base, options, reporter, recording, diagnostics)
     return Built(built, tally, diagnostics, folder)
+
+
+def _load_all(root: Path, settings: Settings, found: Discovered) -> tuple[KnowledgeBase, Tally, DiagnosticStore]:
+    """Read, resolve and check every file: the base, with its diagnostics tallied and packed into a
+    store instead (page writers then do not inherit them whole)."""
+    from kb.pipeline import assemble  # the full build's modules are imported only when it runs
+    from kb.render import prune_compiled_templates
+
+    prune_compiled_templates()
+    base = assemble(root, settings, found, True)
+    tally, diagnostics = tally_of(base.diagnostics), DiagnosticStore(base.diagnostics)
+    return replace(base, diagnostics=()), tally, diagnostics
 
 
 def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: Discovered, stamps: dict[str, Stamp | None], folder: Path, key: str, stamp: str) -> Built | None:

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 
 from kb import frontmatter
 from kb.config import Settings
-from kb.links import front_matter_links, scan_body
+from kb.links import BodyScan, front_matter_links, scan_body
 from kb.model import Diagnostic, LoadResult, Note
 from kb.rules import diagnostic
 
@@ -43,9 +43,14 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
     problems.extend(parse_problems)
     if yaml_text is None:
         problems.extend(_missing_front_matter(path, text))
-    scan = scan_body(body, body_line)
+    note = _note(path, front, scan_body(body, body_line), body_line, digest, yaml_text is not None)
+    return LoadResult(note, tuple(problems))
+
+
+def _note(path: str, front: frontmatter.FrontMatter, scan: BodyScan, body_line: int, digest: str, has_front_matter: bool) -> Note:
+    """The Note of a parsed file: its front matter, and what the body scan found."""
     kind, title = _kind_of(path, front.meta), title_of(path)
-    note = Note(
+    return Note(
         path=path,
         title=title,
         kind=kind,
@@ -56,10 +61,9 @@ def read_note(path: str, data: bytes, settings: Settings) -> LoadResult:
         evidence=scan.evidence,
         body_line=body_line,
         digest=digest,
-        has_front_matter=yaml_text is not None,
+        has_front_matter=has_front_matter,
         program=_program_of_source(front.meta, title) if kind == "source" else None,
     )
-    return LoadResult(note, tuple(problems))
 
 
 def _parse_front(yaml_text: str | None, closed: bool, path: str) -> tuple[frontmatter.FrontMatter, list[Diagnostic]]:
