@@ -19,7 +19,6 @@ from typing import Any, Iterator
 from kb.convergence import compute_convergence
 from kb.graph import edges_of
 from kb.model import KnowledgeBase, LinkKind, Note
-from kb.stats import challenged_paths, is_contested
 
 GRAPH_FORMATS = ("json", "graphml", "gexf", "teleo")
 CLAIM_FORMATS = ("jsonl",)
@@ -87,16 +86,15 @@ def graph_xml(base: KnowledgeBase, fmt: str) -> bytes:
 
 def teleo_graph(base: KnowledgeBase) -> dict[str, list[dict[str, Any]]]:
     """The teleo-codex GraphData shape: {"nodes": [...], "edges": [...]}."""
-    challenged = challenged_paths(base)
     members = {p: n for p, n in base.notes.items() if n.kind in TELEO_TYPES and not n.title.startswith("_")}
-    nodes = [_teleo_node(note, challenged) for note in members.values()]
+    nodes = [_teleo_node(note) for note in members.values()]
     return {"nodes": nodes, "edges": list(_teleo_edges(base, members))}
 
 
-def _teleo_node(note: Note, challenged: set[str]) -> dict[str, Any]:
+def _teleo_node(note: Note) -> dict[str, Any]:
     """One GraphData node."""
     domain = _text(note, "domain") or (note.path.split("/")[1] if note.path.count("/") >= 2 else "")
-    return {"id": note.path, "title": note.title, "domain": domain, "confidence": _text(note, "confidence") or "speculative", "created": _text(note, "created"), "challenged": is_contested(note, challenged)}
+    return {"id": note.path, "title": note.title, "domain": domain, "confidence": _text(note, "confidence") or "speculative", "created": _text(note, "created"), "challenged": note.challenge_count() > 0}
 
 
 def _teleo_edges(base: KnowledgeBase, members: dict[str, Note]) -> Iterator[dict[str, Any]]:

@@ -26,7 +26,7 @@ def homesite_page(model: SiteModel) -> Page:
     claims = model.kb.claims
     newest = sorted(claims, key=lambda n: (str(date_of(n, "created") or ""), n.path), reverse=True)[:TOP]
     connected = sorted(claims, key=lambda n: (-model.degree[n.path], n.path))[:TOP]
-    contested = [n for n in sorted(claims, key=lambda n: (-model.challenge_count[n.path], n.path)) if model.challenge_count[n.path]][:TOP]
+    contested = sorted((n for n in claims if n.challenge_count()), key=lambda n: (-n.challenge_count(), n.path))[:TOP]
     counts = {
         "claims": len(claims), "sources": len(model.kb.sources), "maps": len(model.kb.maps),
         "domains": len(model.domains), "links": model.edge_count,
@@ -37,7 +37,7 @@ def homesite_page(model: SiteModel) -> Page:
         "index.html", "home.html", "Home", counts=counts,
         newest=[item(model, n.path, str(date_of(n, "created") or "")) for n in newest],
         connected=[item(model, n.path, f"{model.degree[n.path]} connections") for n in connected],
-        contested=[item(model, n.path, f"{model.challenge_count[n.path]} challenge(s)") for n in contested],
+        contested=[item(model, n.path, f"{n.challenge_count()} challenge(s)") for n in contested],
         domains=[{"name": d, "url": model.domain_urls[d], "count": len(c)} for d, c in model.domains.items()],
     )  # fmt: skip
 

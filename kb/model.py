@@ -95,6 +95,14 @@ class Note:
         """Line and column of a front-matter key, or the top of the file."""
         return self.positions.get(key, (1, 1))
 
+    def challenge_count(self) -> int:
+        """How contested the note is: its `challenged_by` items (challenging notes or counter-evidence,
+        whether or not they resolve) and its `Additional Evidence (challenge)` sections."""
+        items = self.meta.get("challenged_by")
+        listed = [items] if isinstance(items, str) else items if isinstance(items, list) else []
+        written = sum(1 for item in listed if isinstance(item, str) and item.strip())
+        return written + sum(1 for section in self.evidence if section.stance == "challenge")
+
 
 class Resolution(NamedTuple):
     """Where a link points: a note's path, or why it points nowhere."""

@@ -24,8 +24,7 @@ CONFIDENCE_HELP = {
 }
 
 
-CONTESTING = frozenset(kind.value for kind in (LinkKind.CHALLENGED_BY, LinkKind.EVIDENCE, LinkKind.ENRICHMENTS))  # kinds of challenge edges
-WRITERS_ONLY = ("outlinks", "edge_links", "challenge_count")  # views exports do not use
+WRITERS_ONLY = ("outlinks", "edge_links")  # views exports do not use
 
 
 @dataclass
@@ -118,23 +117,10 @@ class SiteModel:
         slugs = assign_slugs((name, name) for name in self.domains)
         return {name: f"domains/{slug}.html" for name, slug in slugs.items()}
 
-    @cached_property
-    def challenge_count(self) -> Counter[str]:
-        """How contested each claim is: challenging claims, counter-evidence and challenge sections."""
-        counts: Counter[str] = Counter()
-        for resolved in self.kb.links:
-            if resolved.resolution.status == "text":
-                counts[resolved.origin] += 1
-            elif resolved.link.kind._value_ in CONTESTING:
-                edge = edge_of(resolved)
-                if edge is not None and (edge.type == "challenges" or (edge.type == "evidence" and edge.text == "challenge")):
-                    counts[edge.target if edge.type == "challenges" else edge.source] += 1
-        return counts
-
     def prepare(self) -> SiteModel:
         """Compute every derived view now (before forking page writers, which then share them)."""
         with collector_paused():  # hundreds of thousands of acyclic tuples and lists beside the loaded base
-            for view in ("outlinks", "edge_links", "edge_count", "degree", "domains", "domain_urls", "challenge_count"):
+            for view in ("outlinks", "edge_links", "edge_count", "degree", "domains", "domain_urls"):
                 getattr(self, view)
         return self
 

@@ -7,7 +7,6 @@ from collections import Counter
 from dataclasses import asdict, dataclass
 from typing import Iterable
 
-from kb.graph import edges_of
 from kb.model import KnowledgeBase, Note
 from kb.site_model import domain_of
 
@@ -23,7 +22,7 @@ class DomainStats:
     broken_links: int  # links written in these claims that point at no note
     missing_fields: int  # required front-matter fields absent or empty
     orphans: int  # claims no other note links to
-    contested: int  # claims challenged by a claim, a challenged_by item or a challenge section
+    contested: int  # claims with a challenge: a challenged_by item or a challenge evidence section (Note.challenge_count)
 
     @property
     def contested_share(self) -> float:
@@ -35,30 +34,16 @@ class DomainStats:
         return {**asdict(self), "contested_share": self.contested_share}
 
 
-def challenged_paths(base: KnowledgeBase) -> set[str]:
-    """Notes at the receiving end of a `challenges` edge."""
-    return {edge.target for edge in edges_of(base.links) if edge.type == "challenges"}
-
-
-def is_contested(note: Note, challenged: set[str]) -> bool:
-    """Challenged by another claim, by a challenged_by item, or by a challenge evidence section."""
-    items = note.meta.get("challenged_by")
-    listed = [items] if isinstance(items, str) else items if isinstance(items, list) else []
-    has_items = any(isinstance(item, str) and item.strip() for item in listed)
-    return note.path in challenged or has_items or any(e.stance == "challenge" for e in note.evidence)
-
-
 def domain_stats(base: KnowledgeBase) -> list[DomainStats]:
     """One row per domain of the claims, by domain name (counts taken from kb check's diagnostics)."""
-    challenged = challenged_paths(base)
     found = Counter((d.path, d.rule) for d in base.diagnostics)
     by_domain: dict[str, list[Note]] = {}
     for note in base.claims:
         by_domain.setdefault(domain_of(note), []).append(note)
-    return [_row(name, notes, found, challenged) for name, notes in sorted(by_domain.items())]
+    return [_row(name, notes, found) for name, notes in sorted(by_domain.items())]
 
 
-def _row(name: str, notes: list[Note], found: Counter[tuple[str, str]], challenged: set[str]) -> DomainStats:
+def _row(name: str, notes: list[Note], found: Counter[tuple[str, str]]) -> DomainStats:
     """The counts of one domain's claims."""
     return DomainStats(
         domain=name,
@@ -66,7 +51,7 @@ def _row(name: str, notes: list[Note], found: Counter[tuple[str, str]], challeng
         broken_links=sum(found[(note.path, "broken-link")] for note in notes),
         missing_fields=sum(found[(note.path, "missing-field")] for note in notes),
         orphans=sum(1 for note in notes if found[(note.path, "orphan")]),
-        contested=sum(1 for note in notes if is_contested(note, challenged)),
+        contested=sum(1 for note in notes if note.challenge_count()),
     )
 
 

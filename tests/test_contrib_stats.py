@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+import kb
+
 FRONT = '---\ntype: claim\ndomain: {domain}\ndescription: a claim written for the statistics test\nconfidence: likely\nsource: "Tester (2025)"\ncreated: 2026-01-15\n{extra}---\n'
 
 CORPUS = {
@@ -38,3 +40,21 @@ def test_stats_table_lists_domains_and_total(run_kb: Any, write_corpus: Any, tmp
     assert lines[0].split()[:2] == ["domain", "claims"]
     assert [line.split()[0] for line in lines if line and not line.startswith("-")][1:] == ["alpha", "beta", "(all)"]
     assert lines[-1].split() == ["(all)", "5", "2", "2", "1", "3", "60%"]
+
+
+def test_one_count_of_challenges_for_stats_the_home_page_and_the_teleo_export(run_kb: Any, write_corpus: Any, tmp_path: Path) -> None:
+    """A claim's challenges: each challenged_by item (a claim, prose counter-evidence, or a title that
+    resolves nowhere) and each challenge evidence section. `kb stats`, the home page's most-contested
+    list and the teleo export's `challenged` flag all count the same."""
+    many = "challenged_by:\n  - b2\n  - prose counter-evidence that names no claim at all\n  - Missing Title\n"
+    root = write_corpus(tmp_path, {**CORPUS, "beta/b1.md": FRONT.format(domain="beta", extra=many) + "\nbody\n\n### Additional Evidence (challenge)\nno source named\n"})
+    base = kb.load(root)
+    counts = {path: note.challenge_count() for path, note in base.notes.items() if note.kind == "claim"}
+    assert counts == {"alpha/a1.md": 1, "alpha/a2.md": 1, "alpha/a3.md": 0, "beta/b1.md": 4, "beta/b2.md": 0}
+    rows = {row["domain"]: row["contested"] for row in json.loads(run_kb("stats", str(root), "--format", "json").stdout)["domains"]}
+    assert rows == {"alpha": 2, "beta": 1}
+    run_kb("build", str(root), "--out", str(tmp_path / "site"))
+    home = (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    assert "4 challenge(s)" in home and home.count("1 challenge(s)") == 2
+    teleo = json.loads(run_kb("export", "graph", str(root), "--format", "teleo").stdout)
+    assert {node["id"] for node in teleo["nodes"] if node["challenged"]} == {path for path, count in counts.items() if count}
