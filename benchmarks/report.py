@@ -295,7 +295,8 @@ def markdown(results: dict) -> str:
     rows = [Target(**t) for t in results["targets"]]
     parts = ["### Machine", machine_table(results["machine"]), "### Targets", targets_table(rows),
              "`*`: measured at another size than the goal names (that size was not run). "
-             "Ratios come from one run; nothing here is asserted on time.",
+             "Each figure is the median of repeated runs (see \"What is measured, and how\"), and each "
+             "ratio pairs kb and a peer timed in the same benchmark run; nothing here is asserted on time.",
              "### Commands", commands_table(results["sizes"]),
              "### Site", site_table(results["sizes"])]
     stages = stages_table(results["sizes"])

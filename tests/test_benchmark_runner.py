@@ -9,13 +9,14 @@ import json
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from benchmarks import report
 from benchmarks import run as run_module
-from benchmarks.measure import filesystem_of, new_file_us
+from benchmarks.measure import TIMED_OUT, filesystem_of, new_file_us, run_measured
 from benchmarks.run import parse_timings
 
 REPO = Path(__file__).resolve().parent.parent
@@ -162,3 +163,27 @@ def test_readme_markers(tmp_path: Path) -> None:
     readme.write_text(f"head\n{report.START}\nold\n{report.END}\ntail\n", encoding="utf-8")
     report.write_readme(readme, "new\n")
     assert readme.read_text(encoding="utf-8") == f"head\n{report.START}\nnew\n{report.END}\ntail\n"
+
+
+def test_a_command_past_its_time_limit_is_killed_with_its_children(tmp_path: Path) -> None:
+    """The timer kills the command's whole process group (a child of the shell too) and the run
+    says TIMED_OUT; a command that ends in time keeps its own exit status."""
+    marker = tmp_path / "child.pid"
+    script = f"sleep 30 & echo $! > {marker}; wait"
+    measured = run_measured(["sh", "-c", script], tmp_path / "slow.log", timeout=0.5)
+    assert measured.returncode == TIMED_OUT and measured.wall_s < 10
+    child = Path(f"/proc/{int(marker.read_text())}/stat")
+    for _ in range(100):  # the killed sleep ends at once (gone, or a zombie until it is reaped)
+        if not running(child):
+            break
+        time.sleep(0.05)
+    assert not running(child)
+    assert run_measured(["sh", "-c", "exit 3"], tmp_path / "quick.log", timeout=30).returncode == 3
+
+
+def running(stat: Path) -> bool:
+    """Whether the process of a /proc/PID/stat file exists and is not a zombie."""
+    try:
+        return stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return False
