@@ -173,7 +173,7 @@ def _wait(child: subprocess.Popen, timeout: float | None) -> int:
     finally:
         if timer is not None:
             timer.cancel()
-    return TIMED_OUT if killed.is_set() else returncode
+    return TIMED_OUT if killed.is_set() and returncode < 0 else returncode  # (killed just after it ended: its own status)
 
 
 def _last_int(text: str) -> int | None:

@@ -176,20 +176,26 @@ def measure_size(claims: int, args: argparse.Namespace, failures: list[str]) -> 
     """Measure kb and the peers on one corpus size and return everything about it."""
     corpus = cached_corpus(args.out, claims, args.seed)
     work = args.work / f"claims-{claims}"
-    root = working_copy(corpus, work)
     logs = args.out / "logs" / args.stamp / f"claims-{claims}"
     result = {"claims": claims, "corpus": corpus_facts(corpus), "logs": str(logs)}
-    repeats = cold_repeats(claims)
-    result |= measure_kb(root, work / "site", logs, args.timeout, repeats)
-    for peer in args.peers:
-        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout, repeats)
+    try:  # the working copy and the sites go even when a measurement fails (in memory they hold RAM)
+        result |= measure_tools(working_copy(corpus, work), work, logs, args, cold_repeats(claims))
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
     result["per_claim_us"] = {name: m["wall_s"] / claims * 1e6
                               for name, m in {**result["kb"], **result.get("peers", {})}.items()}
     result["ratios"] = ratios(result)
     result["kb_peak_rss_mb"] = max((m["peak_rss_mb"] or 0) for m in result["kb"].values())
     failures += describe_failures(claims, result)
-    if not args.keep:
-        shutil.rmtree(work, ignore_errors=True)
+    return result
+
+
+def measure_tools(root: Path, work: Path, logs: Path, args: argparse.Namespace, repeats: int) -> dict:
+    """kb's measurements on the working corpus `root`, then each peer's on the same Markdown."""
+    result = measure_kb(root, work / "site", logs, args.timeout, repeats)
+    for peer in args.peers:
+        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout, repeats)
     return result
 
 
@@ -262,7 +268,8 @@ def default_work(out: Path, stamp: str) -> Path:
     memory = Path(MEMORY_FOLDER)
     try:
         room = shutil.disk_usage(memory).free if memory.is_dir() and os.access(memory, os.W_OK) else 0
-    except OSError:
+        room = min(room, os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))  # tmpfs's limit may exceed free memory
+    except (OSError, ValueError):
         room = 0
     return memory / f"kb-benchmark-{stamp}" if room >= MEMORY_ROOM_BYTES else out / "work"
 

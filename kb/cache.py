@@ -15,9 +15,9 @@ import hashlib
 import os
 import pickle
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import TracebackType
-from collections.abc import Callable, Iterable
 from typing import Any, Self
 
 import kb

@@ -39,9 +39,9 @@ def graph_json(model: SiteModel) -> Iterator[str]:
     """The graph view's data: every node (with its precomputed position) and every typed edge.
 
     An edge is `[source, target, type]`, its ends given by their places in `nodes`: the ids are
-    long prose paths, and written out at both ends of 100,000 edges they made nine tenths of the
-    file (41 MB at 10,000 claims, now 9 MB). `kb export graph` has the full edges: ids, relation
-    text and where each was written. Yielded in pieces, so the whole document is never held.
+    long prose paths, and written out at both ends of every edge they would make most of the
+    file. `kb export graph` has the full edges: ids, relation text and where each was written.
+    Yielded in pieces, so the whole document is never held.
     """
     where = layout(model)
     place = {path: number for number, path in enumerate(model.kb.notes)}

@@ -1,4 +1,5 @@
-"""One process pool for the stages of a load: started when parsing needs it, then reused."""
+"""A process pool started on first need: one for the stages of a load (parsing, then the checks
+that run beside the link stage), and one for the convergence stage's citation extraction."""
 
 from __future__ import annotations
 
@@ -19,7 +20,8 @@ class Workers:
         self._pool: ProcessPoolExecutor | None = None
 
     def for_files(self, count: int) -> ProcessPoolExecutor | None:
-        """The pool, started now if needed, when `count` files are worth parsing in parallel."""
+        """The pool, started now if needed, when `count` files (or other items as costly: cited
+        texts) are worth sharing among processes."""
         if count < PARALLEL_MIN_FILES or self.size() < 2:
             return None
         if self._pool is None:

@@ -187,3 +187,18 @@ def running(stat: Path) -> bool:
         return stat.read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
     except (OSError, IndexError):
         return False
+
+
+def test_a_failed_measurement_still_removes_the_working_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The working corpus and sites (in memory by default) go even when measuring them fails."""
+    args = run_module.parse_args(["--sizes", "30", "--peers", "", "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")])
+
+    def fail(root: Path, *_: object) -> dict:
+        assert (root / "domains").is_dir()  # the working copy was made
+        raise RuntimeError("measurement failed")
+
+    monkeypatch.setattr(run_module, "measure_tools", fail)
+    with pytest.raises(RuntimeError, match="measurement failed"):
+        run_module.measure_size(30, args, [])
+    assert not (tmp_path / "work" / "claims-30").exists()
+    assert (tmp_path / "out" / "corpora" / "claims-30-seed-1").is_dir()  # the generated corpus is kept for later runs

@@ -301,15 +301,20 @@
     return fetchCache[url];
   }
 
-  // graph.json writes an edge as [source, target, type], its ends as places in `nodes`.
+  // graph.json writes an edge as [source, target, type], its ends as places in `nodes`
+  // (an edge already naming its ends by id, as older sites wrote them, is kept as it is).
   function withEdgeIds(data) {
     var nodes = data.nodes || [];
     var edges = data.edges || [];
     data.edges = [];
     for (var i = 0; i < edges.length; i++) {
       var e = edges[i];
-      var from = Array.isArray(e) && nodes[e[0]];
-      var to = Array.isArray(e) && nodes[e[1]];
+      if (!Array.isArray(e)) {
+        if (e && e.source != null && e.target != null) data.edges.push(e);
+        continue;
+      }
+      var from = nodes[e[0]];
+      var to = nodes[e[1]];
       if (from && to) data.edges.push({ source: from.id, target: to.id, type: e[2] || "" });
     }
     return data;
