@@ -53,7 +53,7 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
-        model, pages = _write_site(SiteModel(kb, diagnostics=diagnostics), staging, options, reporter, fresh)
+        model, pages = _write_site(SiteModel(kb, store=diagnostics), staging, options, reporter, fresh)
         reporter.stage("replacing the site")
         swap_into_place(staging, options.out)
     except BaseException:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import InitVar, dataclass, field
 from functools import cached_property
 from itertools import chain
 from typing import Any, Iterator
@@ -33,13 +33,13 @@ class SiteModel:
 
     kb: KnowledgeBase
     convergence: Any = None  # kb.convergence.Convergence, when computed
-    diagnostics: DiagnosticStore = None  # type: ignore[assignment]  # `kb check`'s; by default kb.diagnostics as they are
+    store: InitVar[DiagnosticStore | None] = None  # `kb check`'s diagnostics when taken out of `kb`
+    diagnostics: DiagnosticStore = field(init=False)  # the store, by default kb.diagnostics as they are
     urls: dict[str, str] = field(init=False)
     listed: dict[str, tuple[str, ...]] = field(init=False, default_factory=dict)  # memo of pages.item
 
-    def __post_init__(self) -> None:
-        if self.diagnostics is None:
-            self.diagnostics = DiagnosticStore(self.kb.diagnostics, packed=False)
+    def __post_init__(self, store: DiagnosticStore | None) -> None:
+        self.diagnostics = store if store is not None else DiagnosticStore(self.kb.diagnostics, packed=False)
         self.urls = note_urls({p: (n.kind, n.title) for p, n in self.kb.notes.items()})
 
     @cached_property

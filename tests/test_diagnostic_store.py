@@ -53,7 +53,7 @@ def test_site_pages_are_the_same_from_a_packed_store_without_the_base_s_diagnost
     base = kb.load(CLAIMS)
     base = replace(base, diagnostics=base.diagnostics + MIXED)
     plain = SiteModel(base).prepare()
-    packed = SiteModel(replace(base, diagnostics=()), diagnostics=DiagnosticStore(base.diagnostics)).prepare()
+    packed = SiteModel(replace(base, diagnostics=()), store=DiagnosticStore(base.diagnostics)).prepare()
     for make in (healthsite_page, homesite_page):
         assert repr(make(packed).context) == repr(make(plain).context)
     assert plain.diagnostics.all() == packed.diagnostics.all() == base.diagnostics
