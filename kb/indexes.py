@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from functools import partial
+from itertools import islice
 from typing import Any, Iterator
 
 from kb.model import Note
@@ -83,23 +84,41 @@ def domains_index(model: SiteModel) -> Page:
     return site_page("domains/index.html", "domains.html", "Domains", domains=rows)
 
 
+HEALTH_SHOWN = 100  # diagnostics of a rule the health page lists; all of them are on the rule's own page
+
+
 def healthsite_page(model: SiteModel) -> Page:
-    """Every diagnostic of `kb check`, grouped by rule, linked to the note's page (entries made as written)."""
+    """Every rule with diagnostics, each listing its first HEALTH_SHOWN linked to the note's page."""
     found = model.diagnostics
-    rows = [{"rule": rule, "entries": _health_entries(model, rule), "severity": head.severity.label, "code": head.code}
-            for rule, head in sorted(found.heads.items())]  # fmt: skip
+    rows = [_health_group(model, rule, HEALTH_SHOWN) for rule in sorted(found.heads)]
     return site_page("health.html", "health.html", "Health", groups=rows, total=len(found))
 
 
-def _health_entries(model: SiteModel, rule: str) -> Rows:
-    """The rows of one rule's diagnostics (unpacked as written)."""
+def health_rule_pages(model: SiteModel) -> Iterator[Page]:
+    """A page with every diagnostic of each rule that has more than the health page lists."""
+    for rule, count in sorted(model.diagnostics.counts.items()):
+        if count > HEALTH_SHOWN:
+            yield site_page(_health_url(rule), "health.html", f"Health: {rule}", groups=[_health_group(model, rule)], total=count)
+
+
+def _health_url(rule: str) -> str:
+    """The site path of a rule's own health page (rule names are lower-case words and hyphens)."""
+    return f"health/{rule}.html"
+
+
+def _health_group(model: SiteModel, rule: str, limit: int | None = None) -> dict[str, Any]:
+    """One rule's section: its first `limit` diagnostics (all when None), made as written, and a
+    link to the rule's own page when some are left out."""
+    head, count = model.diagnostics.heads[rule], model.diagnostics.counts[rule]
+    shown = count if limit is None else min(count, limit)
 
     def rows() -> Iterator[dict[str, Any]]:
-        for d in model.diagnostics.of_rule(rule):
+        for d in islice(model.diagnostics.of_rule(rule), shown):
             yield {"path": d.path, "url": model.urls.get(d.path, ""), "line": d.line, "col": d.col, "severity": d.severity.label,
                    "code": d.code, "message": d.message, "hint": d.hint}  # fmt: skip
 
-    return Rows(model.diagnostics.counts[rule], rows)
+    more = _health_url(rule) if shown < count else ""
+    return {"rule": rule, "entries": Rows(shown, rows), "count": count, "more_url": more, "severity": head.severity.label, "code": head.code}
 
 
 def graphsite_page(model: SiteModel) -> Page:
@@ -119,5 +138,6 @@ def site_pages(model: SiteModel) -> Iterator[Page]:
     yield domains_index(model)
     yield from domain_pages(model)
     yield healthsite_page(model)
+    yield from health_rule_pages(model)
     yield graphsite_page(model)
     yield searchsite_page(model)

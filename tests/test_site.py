@@ -535,3 +535,20 @@ def test_graph_json_names_edge_ends_by_their_place_among_the_nodes(bundled: Buil
     written = Counter((ids[source], ids[target], kind) for source, target, kind in graph["edges"])
     assert written == Counter((edge.source, edge.target, edge.type) for edge in edges_of(bundled.kb.links))
     assert {kind for *_, kind in graph["edges"]} >= {"relates", "topic"}
+
+
+def test_health_page_lists_the_first_diagnostics_of_a_rule_and_links_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A rule with more diagnostics than the health page lists gets its own page with all of them."""
+    monkeypatch.setattr(kb.indexes, "HEALTH_SHOWN", 2)
+    body = "Leans on [[gone one]], [[gone two]], [[gone three]] and [[gone four]]."
+    built = build(write(tmp_path / "kb", {"domains/test-domain/lonely claim.md": claim("lonely claim", body)}), tmp_path / "site")
+    broken = [d for d in built.kb.diagnostics if d.rule == "broken-link"]
+    assert len(broken) == 4
+    health = (built.site / "health.html").read_text(encoding="utf-8")
+    section = health[health.index("broken-link") : health.index("</section>", health.index("broken-link"))]
+    assert section.count("<li><code>") == 2 and '<span class="count">4</span>' in section
+    assert 'href="health/broken-link.html"' in section
+    full = (built.site / "health" / "broken-link.html").read_text(encoding="utf-8")
+    assert "<h1>Health: broken-link</h1>" in full and full.count("<li><code>") == 4
+    assert all(f"gone {n}" in full for n in ("one", "two", "three", "four"))
+    assert not (built.site / "health" / "orphan.html").exists()  # a rule within the limit has no page of its own
