@@ -17,10 +17,10 @@ from collections.abc import Iterator, Sequence
 
 from kb.build_state import is_clean
 from kb.model import Diagnostic, Severity
+from kb.note_packing import diagnostic_rows, diagnostics_of
 
 CHUNK = 4_096  # diagnostics per pickled chunk: one chunk at a time is unpacked
 COMPRESSION = 1  # zlib level: messages repeat titles and phrasing, so even the fastest level packs them to a fifth
-_SEVERITIES = {int(level): level for level in Severity}
 Chunk = bytes | tuple[Diagnostic, ...]  # packed, or kept as they are
 
 
@@ -65,12 +65,11 @@ def _chunk(diagnostics: list[Diagnostic], packed: bool) -> Chunk:
     """Some diagnostics as a compressed pickle of plain tuples (named tuples and enums pickle slowly and large), or as they are."""
     if not packed:
         return tuple(diagnostics)
-    rows = tuple((*d[:5], int(d.severity), d.message, d.hint) for d in diagnostics)
-    return zlib.compress(pickle.dumps(rows, protocol=pickle.HIGHEST_PROTOCOL), COMPRESSION)
+    return zlib.compress(pickle.dumps(diagnostic_rows(diagnostics), protocol=pickle.HIGHEST_PROTOCOL), COMPRESSION)
 
 
 def _unpacked(chunk: Chunk) -> Iterator[Diagnostic]:
     """A chunk's diagnostics again."""
     if type(chunk) is not bytes:
         return iter(chunk)
-    return (Diagnostic(path, line, col, code, rule, _SEVERITIES[level], message, hint) for path, line, col, code, rule, level, message, hint in pickle.loads(zlib.decompress(chunk)))
+    return diagnostics_of(pickle.loads(zlib.decompress(chunk)))

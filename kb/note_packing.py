@@ -11,6 +11,7 @@ notes (`strings`), which also keeps a large base's memory down.
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from kb.model import Diagnostic, Evidence, Link, LinkKind, LoadResult, Note, Severity
@@ -29,7 +30,7 @@ def pack(result: LoadResult) -> bytes:
     once. `_value_` is the member's value without the enum property's Python call.
     """
     note = result.note
-    diagnostics = tuple((*d[:5], int(d.severity), d.message, d.hint) for d in result.diagnostics)
+    diagnostics = diagnostic_rows(result.diagnostics)
     if note is None:
         return pickle.dumps((diagnostics, None), protocol=pickle.HIGHEST_PROTOCOL)
     links = tuple((raw, raw if target == raw else target, *link[2:6], link.kind._value_, link.context, link.bracketed) for link in note.links for raw, target in (link[:2],))
@@ -41,7 +42,7 @@ def unpack(data: bytes, strings: dict[Any, Any]) -> LoadResult:
     """Rebuild a packed LoadResult, sharing repeated strings and positions through `strings`."""
     diagnostics, fields = pickle.loads(data)
     share = strings.setdefault
-    problems = tuple(Diagnostic(share(path, path), line, col, code, rule, _SEVERITIES[level], message, hint) for path, line, col, code, rule, level, message, hint in diagnostics)
+    problems = tuple(diagnostics_of(diagnostics, share))
     if fields is None:
         return LoadResult(None, problems)
     path, title, kind, meta, positions, links, headings, evidence, body_line, digest, has_front_matter, program = fields
@@ -52,6 +53,19 @@ def unpack(data: bytes, strings: dict[Any, Any]) -> LoadResult:
         body_line, digest, has_front_matter, program,
     )  # fmt: skip
     return LoadResult(note, problems)
+
+
+DiagnosticRow = tuple[str, int, int, str, str, int, str, str]  # a Diagnostic with its severity as a number
+
+
+def diagnostic_rows(diagnostics: Iterable[Diagnostic]) -> tuple[DiagnosticRow, ...]:
+    """Diagnostics as plain tuples: named tuples and enums pickle slowly and large."""
+    return tuple((*d[:5], int(d.severity), d.message, d.hint) for d in diagnostics)
+
+
+def diagnostics_of(rows: Iterable[DiagnosticRow], share: Callable[[str, str], str] = lambda path, _: path) -> Iterator[Diagnostic]:
+    """The diagnostics of diagnostic_rows again, each path passed through `share` (e.g. a table's setdefault)."""
+    return (Diagnostic(share(path, path), line, col, code, rule, _SEVERITIES[level], message, hint) for path, line, col, code, rule, level, message, hint in rows)
 
 
 def _links(packed: tuple[tuple[Any, ...], ...], strings: dict[Any, Any]) -> tuple[Link, ...]:
