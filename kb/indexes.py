@@ -27,7 +27,7 @@ def homesite_page(model: SiteModel) -> Page:
     claims = model.kb.claims
     newest = sorted(claims, key=lambda n: (str(date_of(n, "created") or ""), n.path), reverse=True)[:TOP]
     connected = sorted(claims, key=lambda n: (-model.degree[n.path], n.path))[:TOP]
-    contested = sorted((n for n in claims if n.challenge_count()), key=lambda n: (-n.challenge_count(), n.path))[:TOP]
+    challenged = sorted((-count, n.path) for n in claims if (count := n.challenge_count()))[:TOP]
     counts = {
         "claims": len(claims), "sources": len(model.kb.sources), "maps": len(model.kb.maps),
         "domains": len(model.domains), "links": model.edge_count,
@@ -38,7 +38,7 @@ def homesite_page(model: SiteModel) -> Page:
         "index.html", "home.html", "Home", counts=counts,
         newest=[item(model, n.path, str(date_of(n, "created") or "")) for n in newest],
         connected=[item(model, n.path, f"{model.degree[n.path]} connections") for n in connected],
-        contested=[item(model, n.path, f"{n.challenge_count()} challenge(s)") for n in contested],
+        contested=[item(model, path, f"{-count} challenge(s)") for count, path in challenged],
         domains=[{"name": d, "url": model.domain_urls[d], "count": len(c)} for d, c in model.domains.items()],
     )  # fmt: skip
 
