@@ -5,13 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import markupsafe
+import pytest
 from markupsafe import Markup
 
 import kb
 from kb.convergence import compute_convergence
 from kb.convergence_pages import matrixsite_page
 from kb.exports import _json_items
-from kb.render import linked, make_environment
+from kb.render import escape, linked, make_environment
 from kb.site_model import SiteModel
 
 CLAIMS = Path(__file__).resolve().parents[1] / "claims"
@@ -46,6 +48,23 @@ def test_link_lists_and_note_links_keep_their_markup() -> None:
         '</ul>|<a href="../claims/a.html" class="kind-claim">A &lt;b&gt;</a> <span class="badge badge-likely" title="">likely</span>'
     )
     assert page.render(items=[{**CLAIM, "title": "B"}]).count(">B</a>") == 2  # never a stale anchor
+
+
+class Html:
+    """An object with its own HTML, as Jinja's Markup-aware values have."""
+
+    def __html__(self) -> str:
+        return "<i>own</i>"
+
+
+@pytest.mark.parametrize("value", ["plain", "<script>alert('x') & \"q\"</script>", "", "tï“”", Markup("<b>kept</b>"), 42, None, 1.5, Html(), ["<a>"]])
+def test_templates_escape_exactly_as_markupsafe(value: object) -> None:
+    expected = markupsafe.escape(value)
+    assert escape(value) == expected and type(escape(value)) is Markup
+    env = make_environment()
+    page = env.from_string("{{ v }}|{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{{ m(v) }}")
+    assert page.render(v=value) == f"{expected}|<p>{expected}</p>"
+    assert page.root_render_func.__globals__["escape"] is escape
 
 
 def test_json_batches_equal_item_by_item_json() -> None:
