@@ -19,11 +19,18 @@ import yaml
 
 from benchmarks.measure import run_measured, timed_runs, tool_version
 from benchmarks.site_metrics import folder_bytes, html_pages
+from kb.exports import FEED_SIZE
 
 FRONT_MATTER = re.compile(r"\A---\n(.*?)\n---\n", re.DOTALL)
-HUGO_CONFIG = """baseURL = "http://localhost/"
+# The files kb writes besides pages, and no others: a sitemap and one feed of the newest entries.
+HUGO_CONFIG = f"""baseURL = "http://localhost/"
 title = "kb benchmark corpus"
-disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT", "404"]
+disableKinds = ["taxonomy", "term", "robotsTXT", "404"]
+[outputs]
+home = ["HTML", "RSS"]
+section = ["HTML"]
+[services.rss]
+limit = {FEED_SIZE}
 """
 HUGO_SINGLE = ('<!doctype html><html><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
                "<body><main><h1>{{ .Title }}</h1>{{ .Content }}</main></body></html>\n")

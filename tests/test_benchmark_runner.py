@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+import shutil
 import subprocess
 import sys
 import time
@@ -16,8 +18,11 @@ import pytest
 
 from benchmarks import report
 from benchmarks import run as run_module
+from benchmarks.generate import generate_corpus
 from benchmarks.measure import TIMED_OUT, filesystem_of, new_file_us, run_measured
+from benchmarks.peers import hugo_command, prepare_hugo
 from benchmarks.run import parse_timings
+from kb.exports import FEED_SIZE
 
 REPO = Path(__file__).resolve().parent.parent
 KB_COMMANDS = ("check_cold", "check_warm", "build_cold", "build_incremental")
@@ -202,3 +207,18 @@ def test_a_failed_measurement_still_removes_the_working_copy(tmp_path: Path, mon
         run_module.measure_size(30, args, [])
     assert not (tmp_path / "work" / "claims-30").exists()
     assert (tmp_path / "out" / "corpora" / "claims-30-seed-1").is_dir()  # the generated corpus is kept for later runs
+
+
+@pytest.mark.skipif(shutil.which("hugo") is None, reason="Hugo is the benchmark's peer, not a test dependency (apt-get install hugo)")
+def test_hugo_writes_the_extra_files_kb_writes_and_no_others(tmp_path: Path) -> None:
+    """The Hugo peer does kb's share of site-wide files: a sitemap of every page and one feed of the newest entries."""
+    generate_corpus(tmp_path / "corpus", 120)
+    prepared = prepare_hugo(tmp_path / "corpus", tmp_path / "work")
+    out = tmp_path / "hugo-out"
+    subprocess.run(hugo_command(prepared.site, out), check=True, capture_output=True, timeout=120)
+    pages = list(out.rglob("index.html"))
+    assert len(pages) > 100
+    assert len(re.findall("<loc>", (out / "sitemap.xml").read_text(encoding="utf-8"))) >= len(pages)
+    assert (out / "index.xml").read_text(encoding="utf-8").count("<item>") == FEED_SIZE
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml")) == ["index.xml", "sitemap.xml"]
+    assert not (out / "tags").exists() and not (out / "404.html").exists()
