@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
@@ -79,17 +79,23 @@ LIST_LIMIT = 150  # relations shown per group on a note page; the rest are on it
 
 
 def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool, limit: int | None = None) -> list[dict[str, Any]]:
-    """Edges grouped by type, with the other end and the relationship text (first `limit` each)."""
+    """Edges grouped by type, with the other end and the relationship text (first `limit` each).
+
+    Past the limit a relation is only counted: a hub's thousands of backlinks are never listed.
+    """
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    counts: Counter[str] = Counter()
     seen: set[tuple[str, str, str]] = set()
     for edge in edges:
-        other = edge.source if incoming else edge.target
-        if (edge.type, other, edge.text) not in seen:
-            seen.add((edge.type, other, edge.text))
-            groups[edge.type].append(item(model, other, edge.text))
+        key = (edge.type, edge.source if incoming else edge.target, edge.text)
+        if key not in seen:
+            seen.add(key)
+            counts[edge.type] += 1
+            if limit is None or counts[edge.type] <= limit:
+                groups[edge.type].append(item(model, key[1], edge.text))
     labels = INCOMING_LABELS if incoming else EDGE_LABELS
     return [
-        {"type": kind, "label": labels[kind], "links": groups[kind][:limit], "more": len(groups[kind][limit:]) if limit else 0}
+        {"type": kind, "label": labels[kind], "links": groups[kind], "more": counts[kind] - len(groups[kind])}
         for kind in labels
         if groups.get(kind)
     ]

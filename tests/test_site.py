@@ -552,3 +552,18 @@ def test_health_page_lists_the_first_diagnostics_of_a_rule_and_links_the_rest(tm
     assert "<h1>Health: broken-link</h1>" in full and full.count("<li><code>") == 4
     assert all(f"gone {n}" in full for n in ("one", "two", "three", "four"))
     assert not (built.site / "health" / "orphan.html").exists()  # a rule within the limit has no page of its own
+
+
+def test_a_hub_page_lists_the_first_relations_and_its_links_page_all_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past LIST_LIMIT a note page counts the rest of a group and links the page listing every relation."""
+    monkeypatch.setattr(kb.pages, "LIST_LIMIT", 3)
+    files = {f"domains/test-domain/linker {n}.md": claim(f"linker {n}", "Builds on [[hub claim]] — as its premise.") for n in range(5)}
+    files["domains/test-domain/hub claim.md"] = claim("hub claim", "Stands alone.")
+    built = build(write(tmp_path / "kb", files), tmp_path / "site")
+    hub = built.model.urls["domains/test-domain/hub claim.md"]
+    page = page_file(built.site, hub).read_text(encoding="utf-8")
+    listed = page[page.index('<ul class="links backlinks">') : page.index("</section>", page.index('<ul class="links backlinks">'))]
+    assert listed.count("<li>") == 3 and [f"linker {n}</a>" in listed for n in range(5)] == [True] * 3 + [False] * 2
+    assert '<a href="../links/hub-claim.html">and 2 more…</a>' in listed
+    everything = (built.site / "links" / "hub-claim.html").read_text(encoding="utf-8")
+    assert all(f"linker {n}</a>" in everything for n in range(5))
