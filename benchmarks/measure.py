@@ -10,6 +10,7 @@ missing the peak is left as ``None``.
 
 from __future__ import annotations
 
+import mmap
 import os
 import resource
 import shutil
@@ -129,6 +130,21 @@ def new_file_us(folder: Path, count: int = 2000) -> float:
         return (time.perf_counter() - start) / count * 1e6
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def fresh_memory_ms_per_gib(mib: int = 256) -> float:
+    """Milliseconds to write to one GiB of memory the process never had: a page fault per page.
+
+    Every process pays this for the memory it grows to. On a virtual machine that hands freed
+    memory back to its host (virtio-balloon free page reporting) the host must provide each page
+    again, and the price varies with what ran before.
+    """
+    size = mib << 20
+    with mmap.mmap(-1, size) as block:
+        start = time.perf_counter()
+        for offset in range(0, size, mmap.PAGESIZE):
+            block[offset] = 1
+        return (time.perf_counter() - start) * 1000 * 1024 / mib
 
 
 def _run_gnu_time(command: list[str], log: Path, cwd: Path | None, timeout: float | None) -> Measurement:

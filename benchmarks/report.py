@@ -232,6 +232,8 @@ def machine_table(info: dict) -> str:
         f"- Date: {info['date']}",
         *([(f"- Builds ran in `{info['work']}` ({info['work_fs']}); creating an empty file there took "
             f"{info['new_file_us']:.0f} µs (every page a generator writes is a new file)")] if info.get("work") else []),
+        *([f"- Writing to fresh memory took {info['fresh_memory_ms_per_gib']:.0f} ms per GiB (a page fault per 4 KiB; every "
+           "process pays it for the memory it grows to)"] if info.get("fresh_memory_ms_per_gib") else []),
     ])
 
 

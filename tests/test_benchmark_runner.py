@@ -19,7 +19,7 @@ import pytest
 from benchmarks import report
 from benchmarks import run as run_module
 from benchmarks.generate import generate_corpus
-from benchmarks.measure import TIMED_OUT, filesystem_of, new_file_us, run_measured
+from benchmarks.measure import TIMED_OUT, filesystem_of, fresh_memory_ms_per_gib, new_file_us, run_measured
 from benchmarks.peers import hugo_command, prepare_hugo
 from benchmarks.run import parse_timings
 from kb.exports import FEED_SIZE
@@ -50,6 +50,7 @@ def test_top_level_keys(smoke: dict) -> None:
     assert list(smoke["sizes"]) == ["1000"]
     assert smoke["machine"]["cores"] > 0 and smoke["machine"]["cpu"]
     assert smoke["machine"]["new_file_us"] > 0 and smoke["machine"]["work_fs"] != "unknown"
+    assert smoke["machine"]["fresh_memory_ms_per_gib"] > 0
     assert not Path(smoke["machine"]["work"]).exists()  # the working folder is removed after the run
 
 
@@ -98,6 +99,11 @@ def test_file_creation_is_priced_and_cleaned_up(tmp_path: Path) -> None:
     """The machine's price of a new file is measured in a scratch folder that is removed after."""
     assert new_file_us(tmp_path, count=50) > 0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_fresh_memory_is_priced_per_gib() -> None:
+    """The machine line prices first writes to memory: more memory touched, proportionally more time."""
+    assert 0 < fresh_memory_ms_per_gib(mib=16) < 60_000
 
 
 def test_builds_run_in_memory_when_there_is_room_else_beside_the_results(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
