@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.measure import run_measured, timed_runs, tool_version
+from benchmarks.measure import median_run, run_measured, tool_version
 from benchmarks.site_metrics import folder_bytes, html_pages
 from kb.exports import FEED_SIZE
 
@@ -139,25 +139,38 @@ def peer_version(name: str) -> str:
     return " ".join(line.split()[:2]) if name == "hugo" else line
 
 
-def run_peer(name: str, corpus: Path, work: Path, logs: Path, timeout: float | None, repeats: int = 1) -> dict:
-    """Convert the corpus for ``name``, time its build ``repeats`` times (each into an empty output
-    folder; the median reported, see median_run), and describe the last build's output."""
-    prepare, command, _ = PEERS[name]
-    prepared = prepare(corpus, work)
-    out = work / f"{name}-out"
+@dataclass
+class PeerBuilds:
+    """A peer's converted input (converting is not timed) and its timed builds so far."""
 
-    def build(log_name: str) -> dict:
-        shutil.rmtree(out, ignore_errors=True)
-        measured = run_measured(command(prepared.site, out), logs / f"{log_name}.log", cwd=prepared.site, timeout=timeout)
-        return measured.as_dict() | {"ok": measured.returncode == 0}
+    name: str
+    prepared: Prepared
+    out: Path  # each build goes into this folder, emptied first
+    logs: Path
+    timeout: float | None
+    runs: list[dict] = field(default_factory=list)
 
-    result = timed_runs(repeats, name, build) | {
-        "input_files": prepared.files,
-        "front_matter_stripped": prepared.front_matter_stripped,
-        "notes": prepared.notes,
-        "output_bytes": folder_bytes(out) if out.exists() else 0,
-        "html_pages": len(html_pages(out)) if out.exists() else 0,
-    }
-    shutil.rmtree(prepared.site, ignore_errors=True)
-    shutil.rmtree(out, ignore_errors=True)
-    return result
+    def build(self) -> None:
+        """Time one build into an empty output folder (logs NAME, NAME_1, ...)."""
+        shutil.rmtree(self.out, ignore_errors=True)
+        log = self.logs / f"{self.name}{f'_{len(self.runs)}' if self.runs else ''}.log"
+        measured = run_measured(PEERS[self.name][1](self.prepared.site, self.out), log, cwd=self.prepared.site, timeout=self.timeout)
+        self.runs.append(measured.as_dict() | {"ok": measured.returncode == 0})
+
+    def finish(self) -> dict:
+        """The median build (median_run) and the last build's output, then the input and output removed."""
+        result = median_run(self.runs) | {
+            "input_files": self.prepared.files,
+            "front_matter_stripped": self.prepared.front_matter_stripped,
+            "notes": self.prepared.notes,
+            "output_bytes": folder_bytes(self.out) if self.out.exists() else 0,
+            "html_pages": len(html_pages(self.out)) if self.out.exists() else 0,
+        }
+        shutil.rmtree(self.prepared.site, ignore_errors=True)
+        shutil.rmtree(self.out, ignore_errors=True)
+        return result
+
+
+def prepare_peer(name: str, corpus: Path, work: Path, logs: Path, timeout: float | None) -> PeerBuilds:
+    """Convert the corpus for peer ``name``, ready for its timed builds."""
+    return PeerBuilds(name, PEERS[name][0](corpus, work), work / f"{name}-out", logs, timeout)

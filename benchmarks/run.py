@@ -21,13 +21,14 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 
 from benchmarks import report, site_metrics
 from benchmarks.generate import generate_corpus
 from benchmarks.measure import filesystem_of, fresh_memory_ms_per_gib, kb_command, median_run, new_file_us, run_measured, timed_runs
-from benchmarks.peers import PEERS, run_peer
+from benchmarks.peers import PEERS, PeerBuilds, prepare_peer
 
 DEFAULT_SIZES = "1000,10000,50000"
 DEFAULT_OUT = Path(__file__).resolve().parent / "out"
@@ -140,11 +141,13 @@ def cold_repeats(claims: int) -> int:
     return COLD_REPEATS if claims <= COLD_REPEATS_UP_TO else 1
 
 
-def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int) -> dict:
+def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int, peers: Sequence[PeerBuilds] = ()) -> dict:
     """Run every kb measurement on one working corpus and return them with the site metrics.
 
     Each cold run starts without the parse cache and (a build) without the site; the warm
     check follows the last cold check, and the rebuild after an edit the last cold build.
+    Each cold build is followed by one build of every peer: the builds a ratio compares run in
+    rounds, close together, so that a machine growing slower or faster meanwhile moves both.
     """
     timing_flags = {cmd: has_flag(cmd, "--timings") for cmd in ("check", "build")}
 
@@ -155,7 +158,10 @@ def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int)
     def build_cold(name: str) -> dict:
         drop_cache(root)
         shutil.rmtree(site, ignore_errors=True)
-        return kb_build(root, site, logs, name, timing_flags["build"], timeout)
+        measured = kb_build(root, site, logs, name, timing_flags["build"], timeout)
+        for peer in peers:
+            peer.build()
+        return measured
 
     runs = {"check_cold": timed_runs(repeats, "check_cold", check_cold)}
     runs["check_warm"] = timed_runs(REPEATS, "check_warm", lambda name: kb_check(root, logs, name, False, timeout))
@@ -192,10 +198,11 @@ def measure_size(claims: int, args: argparse.Namespace, failures: list[str]) -> 
 
 
 def measure_tools(root: Path, work: Path, logs: Path, args: argparse.Namespace, repeats: int) -> dict:
-    """kb's measurements on the working corpus `root`, then each peer's on the same Markdown."""
-    result = measure_kb(root, work / "site", logs, args.timeout, repeats)
-    for peer in args.peers:
-        result.setdefault("peers", {})[peer] = run_peer(peer, root, work, logs, args.timeout, repeats)
+    """kb's measurements on the working corpus `root`, the peers' builds of the same Markdown among them."""
+    peers = [prepare_peer(name, root, work, logs, args.timeout) for name in args.peers]  # from the corpus as generated
+    result = measure_kb(root, work / "site", logs, args.timeout, repeats, peers)
+    if peers:
+        result["peers"] = {peer.name: peer.finish() for peer in peers}
     return result
 
 

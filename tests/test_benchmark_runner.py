@@ -20,7 +20,7 @@ from benchmarks import report
 from benchmarks import run as run_module
 from benchmarks.generate import generate_corpus
 from benchmarks.measure import TIMED_OUT, filesystem_of, fresh_memory_ms_per_gib, new_file_us, run_measured
-from benchmarks.peers import hugo_command, prepare_hugo
+from benchmarks.peers import PEERS, PeerBuilds, Prepared, hugo_command, prepare_hugo
 from benchmarks.run import parse_timings
 from kb.exports import FEED_SIZE
 
@@ -228,3 +228,36 @@ def test_hugo_writes_the_extra_files_kb_writes_and_no_others(tmp_path: Path) -> 
     assert (out / "index.xml").read_text(encoding="utf-8").count("<item>") == FEED_SIZE
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*.xml")) == ["index.xml", "sitemap.xml"]
     assert not (out / "tags").exists() and not (out / "404.html").exists()
+
+
+def test_peer_builds_alternate_with_kb_cold_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each cold kb build is followed by one build of every peer, so a ratio compares builds made close together."""
+    events: list[str] = []
+
+    def prepare_fake(corpus: Path, work: Path) -> Prepared:
+        (work / "fake-site").mkdir()
+        return Prepared(work / "fake-site", files=len(list(corpus.rglob("*.md"))))
+
+    def fake_command(site: Path, out: Path) -> list[str]:
+        return ["sh", "-c", f"mkdir -p '{out}' && echo '<html></html>' > '{out}/index.html'"]
+
+    real_build, real_kb_build = PeerBuilds.build, run_module.kb_build
+
+    def peer_build(self: PeerBuilds) -> None:
+        events.append(self.name)
+        real_build(self)
+
+    def kb_build(root: Path, site: Path, logs: Path, name: str, *rest: object) -> dict:
+        events.append(name)
+        return real_kb_build(root, site, logs, name, *rest)
+
+    monkeypatch.setitem(PEERS, "fake", (prepare_fake, fake_command, ["true"]))
+    monkeypatch.setattr(PeerBuilds, "build", peer_build)
+    monkeypatch.setattr(run_module, "kb_build", kb_build)
+    args = run_module.parse_args(["--sizes", "30", "--peers", "fake", "--out", str(tmp_path / "out"), "--work", str(tmp_path / "work")])
+    result = run_module.measure_size(30, args, [])
+    assert events[:6] == ["build_cold", "fake", "build_cold_1", "fake", "build_cold_2", "fake"]
+    assert "fake" not in events[6:] and events[6] == "build_incremental"
+    fake = result["peers"]["fake"]
+    assert len(fake["wall_s_runs"]) == 3 and fake["ok"] and fake["html_pages"] == 1 and fake["input_files"] > 30
+    assert not (tmp_path / "work" / "claims-30").exists()
