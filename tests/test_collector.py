@@ -4,8 +4,17 @@ from __future__ import annotations
 
 import gc
 import weakref
+from contextlib import ExitStack
+from pathlib import Path
 
+import pytest
+from kbtest import claim_text, write_files
+
+import kb.pipeline
 from kb.collector import collector_paused, heap_frozen
+from kb.config import load_settings
+from kb.discover import discover
+from kb.quick_build import _load_all
 
 
 class Node:
@@ -45,3 +54,31 @@ def test_an_inner_heap_frozen_block_leaves_the_outer_freeze_in_place() -> None:
             assert gc.get_freeze_count() >= outer > 0
         assert gc.get_freeze_count() >= outer  # the page writers' block did not thaw the loaded base
     assert gc.get_freeze_count() == 0
+
+
+def test_a_full_build_freezes_the_loaded_base_before_the_collector_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Resumed with the base's objects still counted as young, the next collections would walk all of it."""
+    files = {f"domains/d/claim number {n}.md": claim_text(f"See [[claim number {(n + 1) % 300}]].\n") for n in range(300)}
+    root = write_files(tmp_path / "kb", files)
+    settings = load_settings(root)
+    collections: list[int] = []  # generations collected from the moment loading starts
+    real_assemble = kb.pipeline.assemble
+
+    def assemble(*args: object) -> object:
+        gc.callbacks.append(watch)
+        return real_assemble(*args)
+
+    def watch(phase: str, info: dict) -> None:
+        collections.extend([info["generation"]] if phase == "start" else [])
+
+    monkeypatch.setattr(kb.pipeline, "assemble", assemble)
+    try:
+        with ExitStack() as frozen:
+            base, _, _ = _load_all(root, settings, discover(root, settings), frozen)
+            assert gc.isenabled() and len(base.notes) == 300
+            assert gc.get_freeze_count() > 10 * len(base.notes)  # the base's objects are frozen ...
+            assert gc.get_count()[0] < gc.get_threshold()[0]  # ... not left counted as young, which would start a collection
+            assert collections == []  # none ran while loading, nor on resuming
+        assert gc.get_freeze_count() == 0
+    finally:
+        gc.callbacks.remove(watch)
