@@ -24,7 +24,7 @@ from kb.build_state import (
     shape_of,
     write_records,
 )
-from kb.collector import heap_frozen
+from kb.collector import collect_less_often, heap_frozen
 from kb.memory import release_free_memory
 from kb.model import Note
 from kb.page_rows import marshalled
@@ -140,7 +140,7 @@ def write_all_pages(model: Any, job: WriteJob, families: list[PageFamily], worke
     _WORKER.update(model=model, job=job, families=families)
     release_free_memory()  # each forked worker's resident size starts at the main process's
     try:
-        with heap_frozen(), multiprocessing.get_context("fork").Pool(workers) as pool:  # workers' collections skip what they inherit
+        with heap_frozen(), multiprocessing.get_context("fork").Pool(workers, collect_less_often) as pool:  # workers' collections skip what they inherit
             model.writers_forked()  # the workers have their copy: the main process lets go of its own
             release_free_memory()
             yield from pool.imap_unordered(_run_inherited, tasks)

@@ -10,11 +10,16 @@ from pathlib import Path
 import pytest
 from kbtest import claim_text, write_files
 
+import kb
 import kb.pipeline
-from kb.collector import collector_paused, heap_frozen
+import kb.writer
+from kb.build import BuildOptions, build_site
+from kb.collector import WRITER_THRESHOLDS, collector_paused, heap_frozen
 from kb.config import load_settings
 from kb.discover import discover
 from kb.quick_build import _load_all
+
+CLAIMS = Path(__file__).resolve().parents[1] / "claims"
 
 
 class Node:
@@ -82,3 +87,19 @@ def test_a_full_build_freezes_the_loaded_base_before_the_collector_resumes(tmp_p
         assert gc.get_freeze_count() == 0
     finally:
         gc.callbacks.remove(watch)
+
+
+def test_page_writers_collect_less_often_and_the_main_process_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    thresholds = tmp_path / "thresholds"
+    real_run = kb.writer._run
+
+    def run(*args: object) -> object:  # in a forked page writer (the worker's inherited module calls it)
+        thresholds.write_text(repr(gc.get_threshold()))
+        return real_run(*args)
+
+    monkeypatch.setattr(kb.writer, "_run", run)
+    monkeypatch.setattr(kb.writer, "PARALLEL_MIN_PAGES", 0)
+    before = gc.get_threshold()
+    build_site(kb.load(CLAIMS), BuildOptions(out=tmp_path / "site", workers=2))
+    assert thresholds.read_text() == repr(WRITER_THRESHOLDS) and WRITER_THRESHOLDS != before
+    assert gc.get_threshold() == before
