@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Callable, Self
 if TYPE_CHECKING:  # imported when a pool starts: a warm check never needs it
     from concurrent.futures import ProcessPoolExecutor
 
-PARALLEL_MIN_FILES = 2_000  # below this, a process pool costs more than it saves
+PARALLEL_MIN_FILES = 1_000  # below this, a process pool costs more than it saves (417 files: 0.64 s against 0.56 s; 1,350: 0.96 s against 1.14 s)
 
 
 class Workers:

@@ -33,7 +33,7 @@ from kb.render import make_environment, render_page, write_rendered
 from kb.search import SearchDoc, search_doc
 from kb.site_files import link_file, write_parts_or_link
 
-PARALLEL_MIN_PAGES = 1_500  # below this, forking workers costs more than it saves
+PARALLEL_MIN_PAGES = 200  # below this, forking workers costs more than it saves (even at 148 notes; 417 notes: 0.76 s against 1.11 s)
 CHUNK = 250
 
 
