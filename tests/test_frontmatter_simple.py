@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kb import frontmatter
-from kb.frontmatter_simple import parse_simple
+from kb.frontmatter_simple import UNUSUAL_CHARACTER, parse_simple
 
 EXAMPLES = int(os.environ.get("KB_FUZZ_EXAMPLES", "300")) * 3
 DIFFERENTIAL = settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
@@ -139,3 +139,13 @@ def test_simple_reader_agrees_on_every_stored_note() -> None:
         yaml_text, _, closed, _ = frontmatter.split(text)
         if yaml_text is not None and closed:
             assert_agrees(yaml_text)
+
+
+ALLOWED_RANGES = ((0x0A, 0x0A), (0x20, 0x7E), (0xA0, 0x2027), (0x202A, 0xD7FF), (0xE000, 0xFEFE), (0xFF00, 0xFFFD), (0x10000, 0x10FFFF))
+
+
+def test_unusual_characters_are_exactly_those_outside_the_plain_ranges() -> None:
+    """Every code point: the fast reader declines text with one outside printable, non-break, non-tab text."""
+    unusual = [point for point in range(0x110000) if UNUSUAL_CHARACTER.match(chr(point))]
+    expected = [point for point in range(0x110000) if not any(low <= point <= high for low, high in ALLOWED_RANGES)]
+    assert unusual == expected and 0x85 in unusual and 0x2028 in unusual and 0x09 in unusual
