@@ -147,6 +147,16 @@ def fresh_memory_ms_per_gib(mib: int = 256) -> float:
         return (time.perf_counter() - start) * 1000 * 1024 / mib
 
 
+def python_start_ms(runs: int = 5) -> float:
+    """Median milliseconds of ``python -c pass`` as the commands run it: part of every kb command and of MkDocs."""
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "pass"], check=True, env=command_environment())
+        times.append((time.perf_counter() - start) * 1000)
+    return sorted(times)[len(times) // 2]
+
+
 def _run_gnu_time(command: list[str], log: Path, cwd: Path | None, timeout: float | None) -> Measurement:
     """Run under ``/usr/bin/time -f %M -o FILE`` and read the peak in KiB from FILE."""
     with tempfile.NamedTemporaryFile("r", suffix=".rss", delete=False) as side:

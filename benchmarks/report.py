@@ -234,6 +234,8 @@ def machine_table(info: dict) -> str:
             f"{info['new_file_us']:.0f} µs (every page a generator writes is a new file)")] if info.get("work") else []),
         *([f"- Writing to fresh memory took {info['fresh_memory_ms_per_gib']:.0f} ms per GiB (a page fault per 4 KiB; every "
            "process pays it for the memory it grows to)"] if info.get("fresh_memory_ms_per_gib") else []),
+        *([f"- Starting Python (`python -c pass`, as the commands start it) took {info['python_start_ms']:.0f} ms, part of every "
+           "kb and MkDocs time"] if info.get("python_start_ms") else []),
     ])
 
 

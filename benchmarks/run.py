@@ -27,7 +27,7 @@ from pathlib import Path
 
 from benchmarks import report, site_metrics
 from benchmarks.generate import generate_corpus
-from benchmarks.measure import filesystem_of, fresh_memory_ms_per_gib, kb_command, median_run, new_file_us, run_measured, timed_runs
+from benchmarks.measure import filesystem_of, fresh_memory_ms_per_gib, kb_command, median_run, new_file_us, python_start_ms, run_measured, timed_runs
 from benchmarks.peers import PEERS, PeerBuilds, prepare_peer
 
 DEFAULT_SIZES = "1000,10000,50000"
@@ -305,7 +305,8 @@ def run(args: argparse.Namespace) -> dict:
     """Measure every size, then fit the scaling and evaluate the targets."""
     args.work.mkdir(parents=True, exist_ok=True)
     machine = report.machine() | {"work": str(args.work), "work_fs": filesystem_of(args.work),
-                                  "new_file_us": new_file_us(args.work), "fresh_memory_ms_per_gib": fresh_memory_ms_per_gib()}
+                                  "new_file_us": new_file_us(args.work), "fresh_memory_ms_per_gib": fresh_memory_ms_per_gib(),
+                                  "python_start_ms": python_start_ms()}
     results: dict = {"schema": 1, "timestamp": args.stamp, "machine": machine,
                      "config": {"sizes": args.sizes, "seed": args.seed, "peers": args.peers,
                                 "smoke": args.smoke, "kb_command": kb_command()},

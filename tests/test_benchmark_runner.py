@@ -50,7 +50,8 @@ def test_top_level_keys(smoke: dict) -> None:
     assert list(smoke["sizes"]) == ["1000"]
     assert smoke["machine"]["cores"] > 0 and smoke["machine"]["cpu"]
     assert smoke["machine"]["new_file_us"] > 0 and smoke["machine"]["work_fs"] != "unknown"
-    assert smoke["machine"]["fresh_memory_ms_per_gib"] > 0
+    assert smoke["machine"]["fresh_memory_ms_per_gib"] > 0 and smoke["machine"]["python_start_ms"] > 0
+    assert "Starting Python" in report.machine_table(smoke["machine"])
     assert not Path(smoke["machine"]["work"]).exists()  # the working folder is removed after the run
 
 
