@@ -120,7 +120,7 @@ def measure_incremental(root: Path, site: Path, logs: Path, timeout: float) -> t
     for again in range(1, REPEATS):
         site_metrics.append_sentence(claim)
         runs.append(kb_build(root, site, logs, f"build_incremental_{again}", False, timeout))
-    claim.write_bytes(original)  # the peers then read the corpus as generated
+    claim.write_bytes(original)  # the working corpus as generated again
     measured = median_run(runs)
     churn = site_metrics.compare(before, after)
     churn["edited_claim"] = str(claim.relative_to(root))

@@ -118,9 +118,10 @@ def _load_all(root: Path, settings: Settings, found: Discovered, frozen: ExitSta
     store instead (page writers then do not inherit them whole).
 
     The base comes back frozen (kb.collector.heap_frozen) until `frozen` closes: later collections
-    need not walk it. The collector resumes only then: every object made while it was paused
-    counts toward the next collections, and resumed before, they would walk the whole base
-    (0.5 s at 10,000 notes).
+    need not walk it. The collector resumes only once the base is frozen: every object made while
+    it was paused counts toward the next collections, and resumed before, they would walk the
+    whole base (0.5 s at 10,000 notes). What loading leaves for the collector (24 objects in
+    reference cycles at 10,000 notes) is frozen with the base, until the build ends.
     """
     from kb.pipeline import assemble  # the full build's modules are imported only when it runs
     from kb.render import prune_compiled_templates

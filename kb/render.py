@@ -42,7 +42,8 @@ def fast_escape(value: object, /) -> Markup:
     if type(value) is str:
         return _new_str(Markup, _escape_inner(value))
     if hasattr(value, "__html__"):
-        return _new_str(Markup, value.__html__())
+        html = value.__html__()
+        return html if type(html) is Markup else Markup(html)  # Markup() asks a non-str result for its own HTML too
     return _new_str(Markup, _escape_inner(str(value)))
 
 

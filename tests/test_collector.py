@@ -86,7 +86,8 @@ def test_a_full_build_freezes_the_loaded_base_before_the_collector_resumes(tmp_p
             assert collections == []  # none ran while loading, nor on resuming
         assert gc.get_freeze_count() == 0
     finally:
-        gc.callbacks.remove(watch)
+        if watch in gc.callbacks:  # (not there when loading failed before assembling)
+            gc.callbacks.remove(watch)
 
 
 def test_page_writers_collect_less_often_and_the_main_process_as_before(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -57,7 +57,14 @@ class Html:
         return "<i>own</i>"
 
 
-@pytest.mark.parametrize("value", ["plain", "<script>alert('x') & \"q\"</script>", "", "tï“”", Markup("<b>kept</b>"), 42, None, 1.5, Html(), ["<a>"]])
+class Nested:
+    """An object whose HTML is itself an object with HTML (markupsafe asks both)."""
+
+    def __html__(self) -> Html:
+        return Html()
+
+
+@pytest.mark.parametrize("value", ["plain", "<script>alert('x') & \"q\"</script>", "", "tï“”", Markup("<b>kept</b>"), 42, None, 1.5, Html(), Nested(), ["<a>"]])
 def test_templates_escape_exactly_as_markupsafe(value: object) -> None:
     expected = markupsafe.escape(value)
     assert escape(value) == expected and type(escape(value)) is Markup
@@ -65,6 +72,16 @@ def test_templates_escape_exactly_as_markupsafe(value: object) -> None:
     page = env.from_string("{{ v }}|{% macro m(x) %}<p>{{ x }}</p>{% endmacro %}{{ m(v) }}")
     assert page.render(v=value) == f"{expected}|<p>{expected}</p>"
     assert page.root_render_func.__globals__["escape"] is escape
+
+
+def test_every_loaded_template_escapes_with_ours(tmp_path: Path) -> None:
+    """Templates from our folder, from Jinja's compiled-template cache, imported macros and a user's own file alike."""
+    (tmp_path / "extra.html").write_text('{% import "partials/macros.html" as m %}{{ x }}{{ m.badge(x) }}', encoding="utf-8")
+    for _ in range(2):  # the second environment reads what the first compiled from the bytecode cache
+        env = make_environment(tmp_path)
+        names = ("note.html", "claim.html", "partials/macros.html", "extra.html")
+        assert all(env.get_template(name).root_render_func.__globals__["escape"] is escape for name in names)
+        assert env.get_template("extra.html").render(x="<i>") == '&lt;i&gt;<span class="badge badge-&lt;i&gt;" title="">&lt;i&gt;</span>'
 
 
 def test_json_batches_equal_item_by_item_json() -> None:

@@ -557,7 +557,8 @@ def test_health_page_lists_the_first_diagnostics_of_a_rule_and_links_the_rest(tm
 def test_a_hub_page_lists_the_first_relations_and_its_links_page_all_of_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Past LIST_LIMIT a note page counts the rest of a group and links the page listing every relation."""
     monkeypatch.setattr(kb.pages, "LIST_LIMIT", 3)
-    files = {f"domains/test-domain/linker {n}.md": claim(f"linker {n}", "Builds on [[hub claim]] — as its premise.") for n in range(5)}
+    twice = "Builds on [[hub claim]] — as its premise.\n\nAgain: [[hub claim]] — as its premise."  # the same relation twice: listed once
+    files = {f"domains/test-domain/linker {n}.md": claim(f"linker {n}", twice) for n in range(5)}
     files["domains/test-domain/hub claim.md"] = claim("hub claim", "Stands alone.")
     built = build(write(tmp_path / "kb", files), tmp_path / "site")
     hub = built.model.urls["domains/test-domain/hub claim.md"]
