@@ -57,9 +57,8 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
         reporter.stage("replacing the site")
         swap_into_place(staging, options.out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if fresh:
-            shutil.rmtree(fresh, ignore_errors=True)
+        for folder in filter(None, (staging, fresh)):  # the new site and state, never the previous ones
+            shutil.rmtree(folder, ignore_errors=True)
         raise
     if recording and fresh:
         reporter.stage("build state")

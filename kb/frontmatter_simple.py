@@ -61,7 +61,15 @@ def parse_simple(yaml_text: str) -> tuple[Meta, Positions, Items] | None:
     meta: Meta = {}
     positions: Positions = {}
     items: Items = {}
-    lines = yaml_text.split("\n")
+    if not _read_lines(yaml_text.split("\n"), meta, positions, items):
+        return None
+    if not meta or 1 + 2 * len(meta) + sum(len(v) for v in items.values()) > MAX_NODES:
+        return None
+    return meta, positions, items
+
+
+def _read_lines(lines: list[str], meta: Meta, positions: Positions, items: Items) -> bool:
+    """Read every line of a block into the tables; False to decline the block."""
     index = 0
     while index < len(lines):
         line = lines[index]
@@ -69,15 +77,13 @@ def parse_simple(yaml_text: str) -> tuple[Meta, Positions, Items] | None:
         known = _KNOWN_LINES.get(line)
         if known is not None:
             if known[0] in meta:
-                return None
+                return False
             meta[known[0]], positions[known[0]] = known[1], (index + 1, 1)
         elif line.strip(" "):
             index = _read_key(lines, index, meta, positions, items)
             if index < 0:
-                return None
-    if not meta or 1 + 2 * len(meta) + sum(len(v) for v in items.values()) > MAX_NODES:
-        return None
-    return meta, positions, items
+                return False
+    return True
 
 
 def _read_key(lines: list[str], index: int, meta: Meta, positions: Positions, items: Items) -> int:
