@@ -96,9 +96,14 @@ def median_run(runs: list[dict]) -> dict:
             "ok": all(run["ok"] for run in runs)}
 
 
+def run_name(name: str, number: int) -> str:
+    """The log name of a command's run `number` (from 0): ``name``, then ``name_1``, ``name_2``, ..."""
+    return f"{name}_{number}" if number else name
+
+
 def timed_runs(count: int, name: str, run: Callable[[str], dict]) -> dict:
-    """``run(log name)`` ``count`` times (logs ``name``, ``name_1``, ...) and the median run (median_run)."""
-    return median_run([run(name if n == 0 else f"{name}_{n}") for n in range(count)])
+    """``run(log name)`` ``count`` times (logs named by run_name) and the median run (median_run)."""
+    return median_run([run(run_name(name, n)) for n in range(count)])
 
 
 def filesystem_of(folder: Path, mounts: Path = Path("/proc/self/mounts")) -> str:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks.measure import median_run, run_measured, tool_version
+from benchmarks.measure import median_run, run_measured, run_name, tool_version
 from benchmarks.site_metrics import folder_bytes, html_pages
 from kb.exports import FEED_SIZE
 
@@ -153,7 +153,7 @@ class PeerBuilds:
     def build(self) -> None:
         """Time one build into an empty output folder (logs NAME, NAME_1, ...)."""
         shutil.rmtree(self.out, ignore_errors=True)
-        log = self.logs / f"{self.name}{f'_{len(self.runs)}' if self.runs else ''}.log"
+        log = self.logs / f"{run_name(self.name, len(self.runs))}.log"
         measured = run_measured(PEERS[self.name][1](self.prepared.site, self.out), log, cwd=self.prepared.site, timeout=self.timeout)
         self.runs.append(measured.as_dict() | {"ok": measured.returncode == 0})
 
