@@ -27,6 +27,7 @@ from kb.graph import edges_of
 from kb.model import FRONT_MATTER_KINDS, KnowledgeBase
 from kb.output import OutputError
 from kb.render import CSP
+from kb.site_files import write_text_file
 from kb.site_model import SiteModel
 from kb.urls import MAX_SLUG_BYTES, assign_slugs, note_urls, short_hash, slugify
 
@@ -210,6 +211,29 @@ def test_parallel_and_serial_builds_write_the_same_files(tmp_path: Path, monkeyp
     assert sorted(serial) == sorted(parallel)
     assert [p for p in serial if serial[p] != parallel[p]] == []
     assert "convergence/index.html" in serial and "health.html" in serial
+
+
+def test_page_files_hold_the_text_as_utf8_with_the_usual_mode(tmp_path: Path) -> None:
+    text = "é → 語 " * 50_000 + "end"  # several writes' worth of bytes, none of them ASCII-only
+    (tmp_path / "old.html").write_text("x" * 2_000_000, encoding="utf-8")
+    write_text_file(tmp_path / "old.html", text)  # a longer file is cut to the new text
+    write_text_file(tmp_path / "new.html", text)
+    Path(tmp_path / "usual.html").write_text(text, encoding="utf-8")
+    for name in ("old.html", "new.html"):
+        assert (tmp_path / name).read_bytes() == text.encode("utf-8")
+        assert (tmp_path / name).stat().st_mode == (tmp_path / "usual.html").stat().st_mode
+    with pytest.raises(FileNotFoundError):
+        write_text_file(tmp_path / "missing" / "page.html", text)
+
+
+def test_page_writers_make_each_folder_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[Path] = []
+    mkdir = Path.mkdir
+    monkeypatch.setattr(Path, "mkdir", lambda self, *a, **k: (made.append(self), mkdir(self, *a, **k))[1])
+    out = build(CLAIMS, tmp_path / "site").site
+    folders = [p for p in made if tmp_path in p.parents and "claims" in p.parts]
+    assert (out / "claims").is_dir() and len(list((out / "claims").glob("*.html"))) > 10
+    assert len(folders) == len(set(folders)), "no folder is made twice"
 
 
 def test_rebuilding_in_place_gives_the_same_tree(tmp_path: Path) -> None:
