@@ -16,6 +16,7 @@ from kb.build_options import (
 )
 from kb.build_state import BuildState, install, manifest_hash
 from kb.diagnostic_store import DiagnosticStore
+from kb.earlier_entries import EarlierEntries, earlier_entries
 from kb.exports import atom_feed, graph_json, sitemap_xml
 from kb.indexes import site_pages
 from kb.memory import release_free_memory
@@ -53,7 +54,7 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     staging = make_staging(options.out)
     fresh = recording.folder.with_name(f"{recording.folder.name}.tmp-{os.getpid()}") if recording else None
     try:
-        model, pages = _write_site(SiteModel(kb, store=diagnostics), staging, options, reporter, fresh)
+        model, pages = _write_site(SiteModel(kb, store=diagnostics), staging, options, reporter, fresh, earlier_entries(recording, options.out))
         reporter.stage("replacing the site")
         swap_into_place(staging, options.out)
     except BaseException:
@@ -68,8 +69,11 @@ def build_site(kb: KnowledgeBase, options: BuildOptions, reporter: Reporter | No
     return BuildResult(options.out, pages, options.search, message)
 
 
-def _write_site(model: SiteModel, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None) -> tuple[SiteModel, int]:
-    """Every stage that writes into the staging folder; the site model and how many pages."""
+def _write_site(model: SiteModel, staging: Path, options: BuildOptions, reporter: Reporter, records: Path | None, earlier: EarlierEntries | None) -> tuple[SiteModel, int]:
+    """Every stage that writes into the staging folder; the site model and how many pages.
+
+    `records`: where this build keeps its page records; `earlier`: the last build's search entries.
+    """
     reporter.stage("convergence")
     release_free_memory()  # the heap loading freed (a sixth of it at 50k notes) would stay resident
     kb = model.kb
@@ -77,7 +81,7 @@ def _write_site(model: SiteModel, staging: Path, options: BuildOptions, reporter
     reporter.stage("site model")
     model.prepare()
     with search_index(len(kb.notes), staging, options.out, options.search) as index:
-        marks = write_pages(model, staging, options, reporter, index, records)
+        marks = write_pages(model, staging, options, reporter, index, records, earlier)
         reporter.stage("exports and static files")
         write_exports(model, staging, options, sorted(marks))
         copy_static(staging, options.templates)
@@ -116,13 +120,13 @@ def site_wide_families(model: SiteModel) -> list[PageFamily]:
     return families + [site_pages, links_pages]
 
 
-def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, index: SearchIndexer | None = None, records: Path | None = None) -> dict[str, str]:
+def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Reporter, index: SearchIndexer | None = None, records: Path | None = None, earlier: EarlierEntries | None = None) -> dict[str, str]:
     """Render every page (in parallel; unchanged pages linked from the last build), streamed to disk.
 
     Note pages' search entries go to `index`; returns every page's fingerprint.
     """
     site = {"title": options.title, "url": options.site_url}
-    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records)
+    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records, earlier=earlier)
     if records:
         records.mkdir(parents=True, exist_ok=True)
     marks: dict[str, str] = {}

@@ -177,12 +177,17 @@ def note_page(model: SiteModel, note: Note, text: str | None = None, places: lis
     page = model.urls[note.path]
     template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
     links = places if places is not None else link_places(model.outlinks.get(note.path, []))
+    return Page(page, template, _note_context(model, note, page), note.digest, note_body(model, note, page, links, text))
+
+
+def note_body(model: SiteModel, note: Note, page: str, links: list[LinkPlace], text: str | None = None) -> Callable[[], str]:
+    """Renders a note's body for its page at site path `page` (from `text`, else its file read again)."""
 
     def body() -> str:
         source = text if text is not None else read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
         return render_note_body(source, note, page, links, model.urls)
 
-    return Page(page, template, _note_context(model, note, page), note.digest, body)
+    return body
 
 
 def _note_context(model: SiteModel, note: Note, page: str) -> dict[str, Any]:

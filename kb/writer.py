@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 from urllib.parse import unquote
@@ -25,10 +25,11 @@ from kb.build_state import (
     write_records,
 )
 from kb.collector import collect_less_often, heap_frozen
+from kb.earlier_entries import EarlierEntries
 from kb.memory import release_free_memory
 from kb.model import Note
 from kb.page_rows import marshalled
-from kb.pages import Page, note_page
+from kb.pages import Page, note_body, note_page
 from kb.render import make_environment, render_page, write_rendered
 from kb.search import SearchDoc, search_doc
 from kb.site_files import link_file, write_parts_or_link, write_text_file
@@ -50,6 +51,7 @@ class WriteJob:
     search: bool = True  # also return each note page's search entry
     records: Path | None = None  # where to keep each note page's PageRecord (kb.build_state)
     folders: set[Path] = field(default_factory=set)  # folders made so far (each forked writer has its own copy)
+    earlier: EarlierEntries | None = None  # the last build's search entries (kb.earlier_entries)
 
     def folder_for(self, target: Path) -> None:
         """Make the folder of a page's file, once per folder and process."""
@@ -84,9 +86,12 @@ def fingerprint(page: Page, stamp: str) -> str:
     return digest.hexdigest()
 
 
-def write_page(page: Page, job: WriteJob, env: Any) -> tuple[str, str, bool]:
-    """Write one page (or link it from the last build); returns (path, fingerprint, rendered)."""
-    mark = fingerprint(page, job.stamp)
+def write_page(page: Page, job: WriteJob, env: Any, mark: str | None = None) -> tuple[str, str, bool]:
+    """Write one page (or link it from the last build); returns (path, fingerprint, rendered).
+
+    `mark`: the page's fingerprint, when already made.
+    """
+    mark = mark or fingerprint(page, job.stamp)
     name = unquote(page.path)  # page paths are URLs; files have the decoded name
     target = job.out / name
     job.folder_for(target)
@@ -108,16 +113,28 @@ def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: An
     done, records = [], defaultdict(dict)
     for number, path in enumerate(paths, start):
         note = model.kb.notes[path]
-        text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes) if job.search else None
         places = link_places(model.outlinks.get(path, []))
-        page = note_page(model, note, text, places)
-        doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text) if text is not None else None
-        done.append((*write_page(page, job, env), (number, doc)))
+        page = note_page(model, note, None, places)
+        mark = fingerprint(page, job.stamp)
+        page, doc = with_search_entry(model, note, page, places, job, mark) if job.search else (page, None)
+        done.append((*write_page(page, job, env, mark), (number, doc)))
         if job.records is not None:
             records[number // RECORDS_PER_FILE][path] = page_record(model, note, page, doc, places)
     for group, kept in records.items():
         write_records(job.records, group, kept)
     return done
+
+
+def with_search_entry(model: Any, note: Note, page: Page, places: list[LinkPlace], job: WriteJob, mark: str) -> tuple[Page, SearchDoc]:
+    """A note's search entry: the last build's when the page is unchanged (fingerprint `mark`),
+    else made from the note's file, read again, which the page then renders from too."""
+    if job.earlier is not None and job.manifest.get(page.path) == mark:
+        doc = job.earlier.entry(note.path, page.path)
+        if doc is not None:
+            return page, doc
+    text = read_body(model.kb.root, note, model.kb.settings.max_file_bytes)
+    doc = search_doc(page.path, note, page.context["title"], page.context["domain"], text)
+    return replace(page, body=note_body(model, note, page.path, places, text)), doc
 
 
 def page_record(model: Any, note: Note, page: Page, doc: SearchDoc | None, places: list[LinkPlace]) -> PageRecord:

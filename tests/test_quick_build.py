@@ -226,3 +226,80 @@ def test_a_full_build_removes_week_old_templates_other_kb_code_compiled(base: Pa
             os.utime(cache / name, (week_ago, week_ago))
     run(base, tmp_path / "other-site")
     assert sorted(p.name for p in cache.iterdir() if p.name in names.values()) == sorted(names[label] for label in ("new_other", "old_ours", "not_kb"))
+
+
+def note_pages(files: dict[str, Any]) -> list[str]:
+    """The notes' own pages among a site's files (the folders kb.urls gives them, less the claims index)."""
+    return [p for p in files if p.startswith(("claims/", "sources/", "maps/", "notes/")) and p != "claims/index.html"]
+
+
+def count_body_reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every note whose body the page writers read again for its search entry."""
+    import kb.writer
+
+    reads: list[str] = []
+    real = kb.writer.read_body
+    monkeypatch.setattr(kb.writer, "read_body", lambda root, note, limit: (reads.append(note.path), real(root, note, limit))[1])
+    return reads
+
+
+def test_a_full_rebuild_reads_again_only_the_notes_whose_pages_change(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = inodes(tmp_path / "site")
+    edit_front_matter(base)
+    append(base, EDITED, "\nQuasicrystals, and [[no such claim here]].\n")
+    reads = count_body_reads(monkeypatch)
+    assert not is_quick(run(base, tmp_path / "site"))
+    after = inodes(tmp_path / "site")
+    rendered = [p for p in note_pages(after) if before.get(p) != after[p]]
+    assert EDITED in reads and 0 < len(reads) == len(rendered) < len(note_pages(after))
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+    assert b"quasicrystals" in tree(tmp_path / "site")[f"search/terms-{'qu'.encode().hex()}.json"]
+
+
+def test_a_state_that_is_not_the_sites_lends_no_search_entries(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from kb.build_state import STATE, read_state, state_folder
+    from kb.cache import write_pickle
+
+    folder = state_folder(base.resolve(), (tmp_path / "site").resolve())
+    write_pickle(folder / STATE, replace(read_state(folder), manifest_hash="another site's"))  # as a killed build leaves it
+    edit_front_matter(base)
+    reads = count_body_reads(monkeypatch)
+    assert not is_quick(run(base, tmp_path / "site"))
+    assert len(reads) == len(set(reads)) == len(note_pages(inodes(tmp_path / "site")))
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def edit_front_matter(root: Path) -> None:
+    """Raise the edited claim's confidence: its badge changes on every page listing it."""
+    text = (root / EDITED).read_text(encoding="utf-8")
+    assert "confidence: likely" in text
+    (root / EDITED).write_text(text.replace("confidence: likely", "confidence: proven", 1), encoding="utf-8")
+
+
+def test_forked_page_writers_take_the_last_builds_entries_and_equal_a_full_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("kb.writer.PARALLEL_MIN_PAGES", 0)  # fork page writers even for 28 notes
+    root = tmp_path / "kb"
+    shutil.copytree(CLAIMS, root)
+    run(root, tmp_path / "site", workers=2)
+    edit_front_matter(root)
+    assert not is_quick(run(root, tmp_path / "site", workers=2))
+    run(root, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def test_an_entry_is_lent_only_for_the_same_note_at_the_same_url(base: Path, tmp_path: Path) -> None:
+    from kb.build_state import read_state, state_folder
+    from kb.earlier_entries import EarlierEntries
+
+    folder = state_folder(base.resolve(), (tmp_path / "site").resolve())
+    earlier = EarlierEntries(folder, read_state(folder).notes)
+    page = next(p for p in tree(tmp_path / "site") if p.startswith("claims/the-specification-trap-means-any-values"))
+    doc = earlier.entry(EDITED, page)
+    assert doc is not None and doc.url == page and "specification" in doc.title_words.split()
+    assert earlier.entry(EDITED, "claims/another-page.html") is None
+    assert earlier.entry("domains/ai-alignment/no such note.md", page) is None
+    assert len(earlier.loaded) == 1
