@@ -6,7 +6,8 @@ Usage::
     python -m benchmarks.run --smoke --out /tmp/bench      # what CI runs: 1k claims, kb only
 
 For each size it generates (or reuses) a corpus, then times whole commands as subprocesses:
-``kb check`` cold and warm, ``kb build`` cold and after editing one claim, and the peers
+``kb check`` cold and warm, ``kb build`` cold and after editing one claim (its body, then its
+front matter), and the peers
 (Hugo, MkDocs) on the same Markdown. It writes ``results-<timestamp>.json`` under ``--out``
 and prints a Markdown table of the targets. Nothing is asserted on time.
 """
@@ -35,6 +36,7 @@ DEFAULT_OUT = Path(__file__).resolve().parent / "out"
 README = Path(__file__).resolve().parent / "README.md"
 CACHE_DIR = ".kb-cache"
 REPEATS = 5  # the quick commands (warm check, rebuild after an edit) are timed this often: median reported
+FRONT_MATTER_REPEATS = 3  # rebuilds after a front-matter edit (a full build with the last site to reuse)
 COLD_REPEATS = 3  # the cold commands (kb check, kb build, the peers): median of 3 up to COLD_REPEATS_UP_TO claims
 COLD_REPEATS_UP_TO = 10_000  # the size the speed targets name; above it each cold command runs once
 MEMORY_FOLDER = "/dev/shm"  # tmpfs on Linux: the default place of the builds (default_work)
@@ -129,11 +131,37 @@ def measure_incremental(root: Path, site: Path, logs: Path, timeout: float) -> t
     return measured, churn
 
 
-def edit_visible(site: Path, before: dict, after: dict) -> bool:
-    """Return True when a changed output file carries the appended sentence."""
-    sentence = site_metrics.EDIT_SENTENCE.strip()
+def measure_front_matter_edit(root: Path, site: Path, logs: Path, timeout: float) -> tuple[dict, dict]:
+    """Change the confidence of the claim measure_incremental edits, rebuild into the same site,
+    and count the files that changed; then FRONT_MATTER_REPEATS - 1 more such edits and rebuilds.
+
+    Unlike a sentence added to the body, this changes what other pages show of the claim: its
+    badge in every list of the pages linking it, its domain page and the index of all claims.
+    """
+    claim, _ = site_metrics.mid_popularity_claim(root)
+    before = site_metrics.snapshot(site)
+    original, level = site_metrics.change_confidence(claim)
+    runs = [kb_build(root, site, logs, "build_front_matter_edit", False, timeout)]
+    after = site_metrics.snapshot(site)
+    for again in range(1, FRONT_MATTER_REPEATS):
+        site_metrics.change_confidence(claim)
+        runs.append(kb_build(root, site, logs, f"build_front_matter_edit_{again}", False, timeout))
+    claim.write_bytes(original)
+    churn = site_metrics.compare(before, after) | {"edited_claim": str(claim.relative_to(root)), "confidence": level}
+    churn["edit_visible"] = edit_visible(site, before, after, f"<h1>{html_text(claim.stem)}</h1>", f'<span class="badge badge-{level}"')
+    return median_run(runs), churn
+
+
+def edit_visible(site: Path, before: dict, after: dict, *texts: str) -> bool:
+    """Return True when a changed output page carries all ``texts`` (by default the appended sentence)."""
+    texts = texts or (site_metrics.EDIT_SENTENCE.strip(),)
     changed = [k for k in after if k.endswith(".html") and (k not in before or before[k].digest != after[k].digest)]
-    return any(sentence in (site / k).read_text(encoding="utf-8", errors="replace") for k in changed)
+    return any(all(text in page for text in texts) for k in changed for page in [(site / k).read_text(encoding="utf-8", errors="replace")])
+
+
+def html_text(text: str) -> str:
+    """``text`` as kb's templates escape it (markupsafe's five characters)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
 def cold_repeats(claims: int) -> int:
@@ -173,6 +201,7 @@ def measure_kb(root: Path, site: Path, logs: Path, timeout: float, repeats: int,
     if runs["build_cold"]["ok"]:
         result["site"] = site_metrics.site_metrics(site)
         runs["build_incremental"], result["incremental"] = measure_incremental(root, site, logs, timeout)
+        runs["build_front_matter_edit"], result["front_matter_edit"] = measure_front_matter_edit(root, site, logs, timeout)
     return result
 
 
@@ -234,9 +263,11 @@ def describe_failures(claims: int, result: dict) -> list[str]:
     runs = {**{f"kb {k}": v for k, v in result["kb"].items()}, **result.get("peers", {})}
     lines = [f"{claims:,} claims: {name} exited {m['returncode']} (log: {m['log']})"
              for name, m in runs.items() if not m["ok"]]
-    inc = result.get("incremental")
+    inc, front = result.get("incremental"), result.get("front_matter_edit")
     if inc and not inc["edit_visible"]:
         lines.append(f"{claims:,} claims: the edited claim's new sentence is not in the rebuilt site")
+    if front and not front["edit_visible"]:
+        lines.append(f"{claims:,} claims: the edited claim's new confidence is not in the rebuilt site")
     return lines
 
 

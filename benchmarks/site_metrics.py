@@ -16,6 +16,8 @@ from pathlib import Path
 WIKI_LINK = re.compile(r"\[\[([^\]|#]+)")
 EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark to time an incremental rebuild.\n"
 SKIPPED_DIRS = {"pagefind"}
+CONFIDENCE_LINE = re.compile(rb"^confidence:[^\n]*$", re.M)
+CONFIDENCE_LEVELS = ("proven", "likely", "experimental", "speculative")
 GRAPH_MARKERS = ('"nodes":[', '"edges":[', '"nodes": [', '"edges": [')
 
 
@@ -74,6 +76,20 @@ def snapshot(out: Path) -> dict[str, FileState]:
             digest = hashlib.blake2b(path.read_bytes(), digest_size=16).hexdigest()
             states[str(path.relative_to(out))] = FileState(stat.st_mtime_ns, stat.st_size, digest)
     return states
+
+def change_confidence(path: Path) -> tuple[bytes, str]:
+    """Move a claim's ``confidence:`` to the next level (every page listing the claim shows it as
+    a badge), or add one after the opening ``---``; return the original bytes and the new level."""
+    original = path.read_bytes()
+    match = CONFIDENCE_LINE.search(original)
+    current = match.group(0).split(b":", 1)[1].strip().decode("utf-8", "replace") if match else ""
+    level = CONFIDENCE_LEVELS[(CONFIDENCE_LEVELS.index(current) + 1) % 4] if current in CONFIDENCE_LEVELS else "proven"
+    line = f"confidence: {level}".encode()
+    if match:
+        path.write_bytes(original[: match.start()] + line + original[match.end() :])
+    else:
+        path.write_bytes(original.replace(b"---\n", b"---\n" + line + b"\n", 1))
+    return original, level
 
 
 def compare(before: dict[str, FileState], after: dict[str, FileState]) -> dict[str, int]:

@@ -12,6 +12,8 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from kb.site_files import write_or_link
+
 MARKER = ".kb-site"  # written into every site kb builds; only such folders are replaced
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
@@ -53,7 +55,7 @@ def make_staging(out: Path) -> Path:
     """A fresh temporary folder beside the output folder (same file system, so renames work)."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
-    (staging / MARKER).write_text("built by kb; this folder is replaced by every `kb build`\n", encoding="utf-8")
+    write_or_link(staging / MARKER, out / MARKER, "built by kb; this folder is replaced by every `kb build`\n")  # the last site's, if the same
     return staging
 
 

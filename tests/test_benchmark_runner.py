@@ -25,7 +25,7 @@ from benchmarks.run import parse_timings
 from kb.exports import FEED_SIZE
 
 REPO = Path(__file__).resolve().parent.parent
-KB_COMMANDS = ("check_cold", "check_warm", "build_cold", "build_incremental")
+KB_COMMANDS = ("check_cold", "check_warm", "build_cold", "build_incremental", "build_front_matter_edit")
 SITE_KEYS = ("output_bytes", "html_pages", "claim_pages", "claim_page_avg_bytes", "claim_page_max_bytes",
              "graph_json_bytes")
 
@@ -136,6 +136,18 @@ def test_site_and_incremental_metrics(smoke: dict) -> None:
     inc = size["incremental"]
     assert inc["content_changed"] >= 1 and inc["edit_visible"]
     assert inc["files_after"] > 0
+
+
+def test_a_front_matter_edit_is_timed_three_times_and_rewrites_the_pages_listing_the_claim(smoke: dict) -> None:
+    """The edited claim's new confidence shows on its page, and every page listing it changes too."""
+    size = smoke["sizes"]["1000"]
+    front, body = size["front_matter_edit"], size["incremental"]
+    walls = size["kb"]["build_front_matter_edit"]["wall_s_runs"]
+    assert len(walls) == 3 and size["kb"]["build_front_matter_edit"]["wall_s"] == sorted(walls)[1]
+    assert front["edit_visible"] and front["edited_claim"] == body["edited_claim"]
+    assert front["rewritten"] == front["content_changed"] > body["content_changed"]
+    rows = {row["name"]: row for row in smoke["targets"]}
+    assert "front-matter edit: only affected pages rewritten" in rows and rows["rebuild after editing one claim's front matter"]["measured"].startswith(f"{size['kb']['build_front_matter_edit']['wall_s']:.2f} s")
 
 
 def test_targets_are_listed(smoke: dict) -> None:
