@@ -95,7 +95,10 @@ def read_files(root: Path, found: Discovered, settings: Settings, use_cache: boo
     with ExitStack() as stack:
         pool = (workers or stack.enter_context(Workers())).for_files(len(todo))
         stack.enter_context(writer or nullcontext())
-        return unpack_all(files, stamps, known, parse_all(todo, settings, pool), writer, cache)
+        results = unpack_all(files, stamps, known, parse_all(todo, settings, pool), writer, cache)
+    if len(todo) < len(files):
+        release_free_memory()  # the cached results read whole at the start (165 MB at 50,000 notes), freed as unpacked
+    return results
 
 
 def parse_variant(settings: Settings) -> str:
