@@ -32,7 +32,7 @@ from kb.render import copy_static
 from kb.search_process import SearchIndexer, search_index
 from kb.site_files import write_or_link, write_parts_or_link
 from kb.site_model import SiteModel
-from kb.templates_folder import templates_stamp
+from kb.templates_folder import page_stamp
 from kb.writer import (
     PageFamily,
     WriteJob,
@@ -126,7 +126,7 @@ def write_pages(model: SiteModel, out: Path, options: BuildOptions, reporter: Re
     Note pages' search entries go to `index`; returns every page's fingerprint.
     """
     site = {"title": options.title, "url": options.site_url}
-    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, templates_stamp(options.templates), site, options.search, records, earlier=earlier)
+    job = WriteJob(out, options.out, read_manifest(options.out), options.templates, page_stamp(options.templates, model.kb.settings), site, options.search, records, earlier=earlier)
     if records:
         records.mkdir(parents=True, exist_ok=True)
     marks: dict[str, str] = {}

@@ -160,9 +160,9 @@ def read_records(folder: Path, chunk: int) -> dict[str, PageRecord]:
     return records if isinstance(records, dict) else {}
 
 
-def write_records(folder: Path, chunk: int, records: dict[str, PageRecord]) -> None:
-    """Store one records file (failures only cost the next build its quick path)."""
-    write_pickle(folder / f"records-{chunk}.pickle", records)
+def write_records(folder: Path, chunk: int, records: dict[str, PageRecord]) -> bool:
+    """Store one records file; whether it was stored (a failure leaves the file as it was)."""
+    return write_pickle(folder / f"records-{chunk}.pickle", records)
 
 
 def read_diagnostics(folder: Path) -> tuple[Diagnostic, ...] | None:

@@ -178,13 +178,15 @@ def read_pickle(path: Path) -> Any:
         return None
 
 
-def write_pickle(path: Path, value: Any) -> None:
-    """Store a value in the cache folder (created with its own .gitignore); failures ignored."""
+def write_pickle(path: Path, value: Any) -> bool:
+    """Store a value in the cache folder (created with its own .gitignore); whether it was stored
+    (a failure leaves the file as it was, and is otherwise ignored)."""
     try:
         prepare_folder(path.parent)
         _write_atomically(path, value)
     except OSError:
-        return
+        return False
+    return True
 
 
 def prepare_folder(folder: Path) -> None:

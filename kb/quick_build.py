@@ -56,7 +56,7 @@ from kb.discover import Discovered, discover
 from kb.manifest_edit import with_marks
 from kb.model import Diagnostic, KnowledgeBase
 from kb.output import check_output_folder, clean_leftovers
-from kb.templates_folder import templates_stamp
+from kb.templates_folder import page_stamp
 
 if TYPE_CHECKING:
     from kb.pages import Page
@@ -95,7 +95,7 @@ def build(root: Path, settings: Settings, options: BuildOptions, reporter: Repor
     found = discover(root, settings)
     stamps = take_stamps(found)
     folder = state_folder(root, options.out)
-    stamp = templates_stamp(options.templates)
+    stamp = page_stamp(options.templates, settings)
     key = build_key(root, settings, options, stamp)
     reporter.stage("quick rebuild")
     quick = None if full else quick_rebuild(root, settings, options, found, stamps, folder, key, stamp)
@@ -147,11 +147,10 @@ def quick_rebuild(root: Path, settings: Settings, options: BuildOptions, found: 
     if plan is None:
         return None
     rewritten = _apply(plan.files, options.out)
-    for chunk, records in plan.records.items():
-        write_records(folder, chunk, records)
-    if changed:
+    kept = all([write_records(folder, chunk, records) for chunk, records in plan.records.items()])
+    if changed:  # records not all kept: the state vouches for no site (""), and the next build is full, from scratch
         manifest = (plan.files.get(MANIFEST) or "").encode()  # what the site's manifest now holds
-        write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_digest(manifest)))
+        write_pickle(folder / STATE, replace(state, stamps=stamps, manifest_hash=manifest_digest(manifest) if kept else ""))
     message = f"quick rebuild: {plan.notes} changed note(s), {rewritten} file(s) rewritten"
     return Built(BuildResult(options.out, plan.notes, options.search, message, quick=True), state.tally, None, folder)
 

@@ -6,6 +6,7 @@ import hashlib
 from pathlib import Path
 
 import kb
+from kb.cache import code_stamp
 
 
 def templates_dir() -> Path:
@@ -22,3 +23,10 @@ def templates_stamp(user_templates: Path | None) -> str:
             if path.is_file():
                 digest.update(str(path.relative_to(folder)).encode() + path.read_bytes())
     return digest.hexdigest()
+
+
+def page_stamp(user_templates: Path | None, settings: object) -> str:
+    """What every page's fingerprint starts from: the templates, kb's own code (not only its
+    version: a checkout of other code may keep it) and the settings (the size limit shows on pages)."""
+    text = f"{templates_stamp(user_templates)}|{code_stamp()}|{settings!r}"
+    return hashlib.blake2b(text.encode(), digest_size=16).hexdigest()

@@ -46,7 +46,7 @@ class WriteJob:
     previous: Path  # the last build's folder (may not exist)
     manifest: dict[str, str]  # page path -> fingerprint, from the last build
     templates: Path | None
-    stamp: str  # fingerprint of the templates and kb's version
+    stamp: str  # kb.templates_folder.page_stamp: the templates, kb's code and the settings
     site: dict[str, Any]
     search: bool = True  # also return each note page's search entry
     records: Path | None = None  # where to keep each note page's PageRecord (kb.build_state)

@@ -303,3 +303,59 @@ def test_an_entry_is_lent_only_for_the_same_note_at_the_same_url(base: Path, tmp
     assert earlier.entry(EDITED, "claims/another-page.html") is None
     assert earlier.entry("domains/ai-alignment/no such note.md", page) is None
     assert len(earlier.loaded) == 1
+
+
+def test_a_state_of_other_inputs_lends_no_search_entries(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    from kb.build_state import STATE, read_state, state_folder
+    from kb.cache import write_pickle
+
+    folder = state_folder(base.resolve(), (tmp_path / "site").resolve())
+    write_pickle(folder / STATE, replace(read_state(folder), key="other settings, templates or kb code"))
+    edit_front_matter(base)
+    reads = count_body_reads(monkeypatch)
+    assert not is_quick(run(base, tmp_path / "site"))
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == len(note_pages(inodes(tmp_path / "site")))
+
+
+def test_a_full_rebuild_after_a_quick_one_takes_the_entries_the_quick_one_made(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    other = "domains/collective-intelligence/value conflict between AI agents has three layers and only rights violations justify binding arbitration.md"  # its page shows nothing of EDITED
+    append(base, other, "\nQuasicrystals and holography.\n")
+    assert is_quick(run(base, tmp_path / "site"))
+    edit_front_matter(base)  # another claim: a full build
+    reads = count_body_reads(monkeypatch)
+    assert not is_quick(run(base, tmp_path / "site"))
+    assert other not in reads and EDITED in reads
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+    assert b"holography" in tree(tmp_path / "site")[f"search/terms-{'ho'.encode().hex()}.json"]
+
+
+def test_records_a_quick_rebuild_could_not_keep_vouch_for_no_site(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import kb.quick_build
+
+    monkeypatch.setattr(kb.quick_build, "write_records", lambda *args: False)  # as a full disk would
+    append(base, EDITED, "\nQuasicrystals.\n")
+    assert is_quick(run(base, tmp_path / "site"))
+    monkeypatch.undo()
+    append(base, EDITED, "\nHolography.\n")
+    reads = count_body_reads(monkeypatch)
+    assert not is_quick(run(base, tmp_path / "site"))  # the stale records are not trusted, for the page or its search entry
+    assert len(reads) == len(note_pages(inodes(tmp_path / "site")))
+    run(base, tmp_path / "full", full=True)
+    assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def test_pages_are_stamped_with_the_settings_and_kbs_code(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dataclasses import replace
+
+    import kb.templates_folder
+    from kb.config import Settings
+    from kb.templates_folder import page_stamp
+
+    settings = Settings()
+    stamp = page_stamp(None, settings)
+    assert page_stamp(None, settings) == stamp and page_stamp(None, replace(settings, max_file_bytes=10)) != stamp
+    monkeypatch.setattr(kb.templates_folder, "code_stamp", lambda: "other kb code, same version")
+    assert page_stamp(None, settings) != stamp
