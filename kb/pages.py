@@ -102,8 +102,9 @@ def _edge_groups(model: SiteModel, edges: list[Edge], incoming: bool, limit: int
 
 
 def links_url(page: str) -> str:
-    """Site path of the page listing every relation of a heavily linked note."""
-    return "links/" + page.split("/", 1)[-1]
+    """Site path of the page listing every relation of a heavily linked note (its page's path
+    under links/: a claim and a source may share a slug, not a section)."""
+    return "links/" + page
 
 
 def links_page(model: SiteModel, note: Note) -> Page:

@@ -157,7 +157,7 @@ def render_page(env: jinja2.Environment, page: Page, site: dict[str, object]) ->
 
 def write_rendered(env: jinja2.Environment, page: Page, site: dict[str, object], target: Path) -> None:
     """Render a page straight into a file, piece by piece, never holding the whole page."""
-    with target.open("w", encoding="utf-8") as stream:
+    with target.open("x", encoding="utf-8") as stream:  # a new file, as kb.site_files.write_text_file
         stream.writelines(env.get_template(page.template).generate(site=site, **page.context))
 
 

@@ -35,8 +35,12 @@ def short_hash(text: str) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=3).hexdigest()
 
 
+RESERVED = frozenset({"index"})  # a section's own page (claims/index.html, domains/index.html) is no note's
+
+
 def assign_slugs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Map each identity to a unique slug of its label; colliding slugs all get a hash suffix.
+    """Map each identity to a unique slug of its label; colliding slugs all get a hash suffix, and
+    so does a RESERVED one.
 
     `keys` are (identity, label) pairs; the result depends only on the set, not the order.
     """
@@ -44,10 +48,10 @@ def assign_slugs(keys: Iterable[tuple[str, str]]) -> dict[str, str]:
     by_slug: dict[str, list[str]] = defaultdict(list)
     for identity, label in pairs:
         by_slug[slugify(label)].append(identity)
-    result = {identities[0]: slug for slug, identities in by_slug.items() if len(identities) == 1}
-    taken = set(result.values())
+    result = {identities[0]: slug for slug, identities in by_slug.items() if len(identities) == 1 and slug not in RESERVED}
+    taken = set(result.values()) | RESERVED
     for slug, identities in by_slug.items():
-        for identity in identities if len(identities) > 1 else ():
+        for identity in identities if len(identities) > 1 or slug in RESERVED else ():
             result[identity] = _unused(slug, identity, taken)
     return result
 

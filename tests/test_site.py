@@ -215,15 +215,35 @@ def test_parallel_and_serial_builds_write_the_same_files(tmp_path: Path, monkeyp
 
 def test_page_files_hold_the_text_as_utf8_with_the_usual_mode(tmp_path: Path) -> None:
     text = "é → 語 " * 50_000 + "end"  # several writes' worth of bytes, none of them ASCII-only
-    (tmp_path / "old.html").write_text("x" * 2_000_000, encoding="utf-8")
-    write_text_file(tmp_path / "old.html", text)  # a longer file is cut to the new text
     write_text_file(tmp_path / "new.html", text)
     Path(tmp_path / "usual.html").write_text(text, encoding="utf-8")
-    for name in ("old.html", "new.html"):
-        assert (tmp_path / name).read_bytes() == text.encode("utf-8")
-        assert (tmp_path / name).stat().st_mode == (tmp_path / "usual.html").stat().st_mode
+    assert (tmp_path / "new.html").read_bytes() == text.encode("utf-8")
+    assert (tmp_path / "new.html").stat().st_mode == (tmp_path / "usual.html").stat().st_mode
+    os.link(tmp_path / "usual.html", tmp_path / "linked.html")  # as a page of the last site, linked into the new one
+    with pytest.raises(FileExistsError):
+        write_text_file(tmp_path / "linked.html", "another page")
+    assert (tmp_path / "usual.html").read_text(encoding="utf-8") == text
     with pytest.raises(FileNotFoundError):
         write_text_file(tmp_path / "missing" / "page.html", text)
+
+
+def test_no_note_takes_the_path_of_a_site_page_or_another_notes_links_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A claim titled "Index", a domain named "index", and a claim and a source both named "hub"
+    with more relations than a page lists: every page keeps a path of its own."""
+    monkeypatch.setattr(kb.pages, "LIST_LIMIT", 1)
+    source = "---\ntype: source\ntitle: The hub source\nauthor: Tester\ndate: 2025-01-01\n---\n# hub\n\nA source.\n"
+    files = {"domains/test-domain/Index.md": claim("Index", "A claim named like an index page."),
+             "domains/index/a claim of the index domain.md": claim("a claim of the index domain", "Sits in domain index.", domain="index"),
+             "domains/test-domain/hub.md": claim("hub", "Stands alone."), "inbox/archive/hub.md": source}
+    files |= {f"domains/test-domain/linker {n}.md": claim(f"linker {n}", "On [[domains/test-domain/hub]] and [[inbox/archive/hub]].") for n in range(3)}
+    built = build(write(tmp_path / "kb", files), tmp_path / "site")
+    assert "<h1>All claims</h1>" in (built.site / "claims" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Domains</h1>" in (built.site / "domains" / "index.html").read_text(encoding="utf-8")
+    assert "<h1>Index</h1>" in page_file(built.site, built.model.urls["domains/test-domain/Index.md"]).read_text(encoding="utf-8")
+    assert built.model.domain_urls["index"] != "domains/index.html"
+    claim_links, source_links = (built.site / "links" / "claims" / "hub.html", built.site / "links" / "sources" / "hub.html")
+    assert "All relations of hub" in claim_links.read_text(encoding="utf-8")
+    assert "All relations of The hub source" in source_links.read_text(encoding="utf-8")
 
 
 def test_page_writers_make_each_folder_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -239,8 +259,10 @@ def test_page_writers_make_each_folder_once(tmp_path: Path, monkeypatch: pytest.
 def test_rebuilding_in_place_gives_the_same_tree(tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = tree(build(CLAIMS, out).site)
+    marker = (out / ".kb-site").stat().st_ino
     second = tree(build(CLAIMS, out).site)
     assert first == second
+    assert (out / ".kb-site").stat().st_ino == marker, "an unchanged marker is linked from the last site, not rewritten"
 
 
 # ---------------------------------------------------------------------------- internal links
@@ -589,6 +611,6 @@ def test_a_hub_page_lists_the_first_relations_and_its_links_page_all_of_them(tmp
     page = page_file(built.site, hub).read_text(encoding="utf-8")
     listed = page[page.index('<ul class="links backlinks">') : page.index("</section>", page.index('<ul class="links backlinks">'))]
     assert listed.count("<li>") == 3 and [f"linker {n}</a>" in listed for n in range(5)] == [True] * 3 + [False] * 2
-    assert '<a href="../links/hub-claim.html">and 2 more…</a>' in listed
-    everything = (built.site / "links" / "hub-claim.html").read_text(encoding="utf-8")
+    assert '<a href="../links/claims/hub-claim.html">and 2 more…</a>' in listed
+    everything = (built.site / "links" / "claims" / "hub-claim.html").read_text(encoding="utf-8")
     assert all(f"linker {n}</a>" in everything for n in range(5))
