@@ -22,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import unicodedata
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -138,7 +139,8 @@ def measure_front_matter_edit(root: Path, site: Path, logs: Path, timeout: float
     Unlike a sentence added to the body, this changes what other pages show of the claim: its
     badge in every list of the pages linking it, its domain page and the index of all claims.
     """
-    claim, _ = site_metrics.mid_popularity_claim(root)
+    claim, _ = site_metrics.mid_popularity_claim(root, front_matter=True)
+    kb_build(root, site, logs, "build_before_front_matter_edit", False, timeout)  # untimed: the site of the claim as generated again
     before = site_metrics.snapshot(site)
     original, level = site_metrics.change_confidence(claim)
     runs = [kb_build(root, site, logs, "build_front_matter_edit", False, timeout)]
@@ -148,7 +150,7 @@ def measure_front_matter_edit(root: Path, site: Path, logs: Path, timeout: float
         runs.append(kb_build(root, site, logs, f"build_front_matter_edit_{again}", False, timeout))
     claim.write_bytes(original)
     churn = site_metrics.compare(before, after) | {"edited_claim": str(claim.relative_to(root)), "confidence": level}
-    churn["edit_visible"] = edit_visible(site, before, after, f"<h1>{html_text(claim.stem)}</h1>", f'<span class="badge badge-{level}"')
+    churn["edit_visible"] = edit_visible(site, before, after, f"<h1>{html_text(unicodedata.normalize('NFC', claim.stem))}</h1>", f'<span class="badge badge-{level}"')
     return median_run(runs), churn
 
 

@@ -16,7 +16,8 @@ from pathlib import Path
 WIKI_LINK = re.compile(r"\[\[([^\]|#]+)")
 EDIT_SENTENCE = "\n\nThis sentence was appended by the benchmark to time an incremental rebuild.\n"
 SKIPPED_DIRS = {"pagefind"}
-CONFIDENCE_LINE = re.compile(rb"^confidence:[^\n]*$", re.M)
+FRONT_MATTER = re.compile(rb"\A---\r?\n(.*?\n)---\r?\n", re.S)
+CONFIDENCE_LINE = re.compile(rb"^confidence:[^\r\n]*", re.M)
 CONFIDENCE_LEVELS = ("proven", "likely", "experimental", "speculative")
 GRAPH_MARKERS = ('"nodes":[', '"edges":[', '"nodes": [', '"edges": [')
 
@@ -46,14 +47,15 @@ def inbound_counts(root: Path) -> Counter[str]:
     return counts
 
 
-def mid_popularity_claim(root: Path) -> tuple[Path, int]:
-    """Return the linked claim at the median inbound-link count (ties broken by path) and its count."""
+def mid_popularity_claim(root: Path, front_matter: bool = False) -> tuple[Path, int]:
+    """Return the linked claim at the median inbound-link count (ties broken by path) and its count;
+    with ``front_matter``, the first from there on that has front matter (the corpus has a few without)."""
     counts = inbound_counts(root)
     ranked = sorted((counts[p.stem.lower()], str(p)) for p in claim_files(root) if counts[p.stem.lower()] > 0)
     if not ranked:
-        first = claim_files(root)[0]
-        return first, 0
-    count, path = ranked[len(ranked) // 2]
+        ranked = [(0, str(path)) for path in claim_files(root)]
+    middle = ranked[len(ranked) // 2 :] + ranked[: len(ranked) // 2]
+    count, path = next((row for row in middle if not front_matter or FRONT_MATTER.match(Path(row[1]).read_bytes())), middle[0])
     return Path(path), count
 
 
@@ -77,18 +79,20 @@ def snapshot(out: Path) -> dict[str, FileState]:
             states[str(path.relative_to(out))] = FileState(stat.st_mtime_ns, stat.st_size, digest)
     return states
 
+
 def change_confidence(path: Path) -> tuple[bytes, str]:
-    """Move a claim's ``confidence:`` to the next level (every page listing the claim shows it as
-    a badge), or add one after the opening ``---``; return the original bytes and the new level."""
+    """Move a claim's ``confidence:`` to the next level (every page listing the claim shows it as a
+    badge), or add one to its front matter; return the original bytes and the new level."""
     original = path.read_bytes()
-    match = CONFIDENCE_LINE.search(original)
+    front = FRONT_MATTER.match(original)
+    if front is None:
+        raise ValueError(f"{path} has no front matter to edit")
+    match = CONFIDENCE_LINE.search(original, front.start(1), front.end(1))
     current = match.group(0).split(b":", 1)[1].strip().decode("utf-8", "replace") if match else ""
     level = CONFIDENCE_LEVELS[(CONFIDENCE_LEVELS.index(current) + 1) % 4] if current in CONFIDENCE_LEVELS else "proven"
-    line = f"confidence: {level}".encode()
-    if match:
-        path.write_bytes(original[: match.start()] + line + original[match.end() :])
-    else:
-        path.write_bytes(original.replace(b"---\n", b"---\n" + line + b"\n", 1))
+    start, end = (match.start(), match.end()) if match else (front.start(1), front.start(1))
+    line = f"confidence: {level}".encode() + (b"" if match else b"\n")
+    path.write_bytes(original[:start] + line + original[end:])
     return original, level
 
 
