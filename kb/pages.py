@@ -170,15 +170,15 @@ def note_meta(note: Note) -> dict[str, Any]:
     }
 
 
-def note_page(model: SiteModel, note: Note, text: str | None = None, places: list[LinkPlace] | None = None) -> Page:
-    """The page of one note: claim, source, map or any other kind.
+def note_page(model: SiteModel, note: Note, places: list[LinkPlace] | None = None) -> Page:
+    """The page of one note: claim, source, map or any other kind (its body read again when rendered).
 
-    `text`: its body, if already read; `places`: its links as link_places gives them, if made.
+    `places`: its links as link_places gives them, if made.
     """
     page = model.urls[note.path]
     template = f"{note.kind if note.kind in ('claim', 'source', 'map') else 'note'}.html"
     links = places if places is not None else link_places(model.outlinks.get(note.path, []))
-    return Page(page, template, _note_context(model, note, page), note.digest, note_body(model, note, page, links, text))
+    return Page(page, template, _note_context(model, note, page), note.digest, note_body(model, note, page, links))
 
 
 def note_body(model: SiteModel, note: Note, page: str, links: list[LinkPlace], text: str | None = None) -> Callable[[], str]:

@@ -114,7 +114,7 @@ def write_notes(model: Any, paths: list[str], start: int, job: WriteJob, env: An
     for number, path in enumerate(paths, start):
         note = model.kb.notes[path]
         places = link_places(model.outlinks.get(path, []))
-        page = note_page(model, note, None, places)
+        page = note_page(model, note, places)
         mark = fingerprint(page, job.stamp)
         page, doc = with_search_entry(model, note, page, places, job, mark) if job.search else (page, None)
         done.append((*write_page(page, job, env, mark), (number, doc)))

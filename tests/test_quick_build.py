@@ -258,19 +258,24 @@ def test_a_full_rebuild_reads_again_only_the_notes_whose_pages_change(base: Path
 
 
 def test_a_state_that_is_not_the_sites_lends_no_search_entries(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataclasses import replace
-
-    from kb.build_state import STATE, read_state, state_folder
-    from kb.cache import write_pickle
-
-    folder = state_folder(base.resolve(), (tmp_path / "site").resolve())
-    write_pickle(folder / STATE, replace(read_state(folder), manifest_hash="another site's"))  # as a killed build leaves it
+    change_state(base, tmp_path / "site", manifest_hash="another site's")  # as a killed build leaves it
     edit_front_matter(base)
     reads = count_body_reads(monkeypatch)
     assert not is_quick(run(base, tmp_path / "site"))
     assert len(reads) == len(set(reads)) == len(note_pages(inodes(tmp_path / "site")))
     run(base, tmp_path / "full", full=True)
     assert tree(tmp_path / "site") == tree(tmp_path / "full")
+
+
+def change_state(root: Path, site: Path, **changes: Any) -> None:
+    """Rewrite fields of the last build's state of `root` into `site`."""
+    from dataclasses import replace
+
+    from kb.build_state import STATE, read_state, state_folder
+    from kb.cache import write_pickle
+
+    folder = state_folder(root.resolve(), site.resolve())
+    assert write_pickle(folder / STATE, replace(read_state(folder), **changes))
 
 
 def edit_front_matter(root: Path) -> None:
@@ -306,13 +311,7 @@ def test_an_entry_is_lent_only_for_the_same_note_at_the_same_url(base: Path, tmp
 
 
 def test_a_state_of_other_inputs_lends_no_search_entries(base: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from dataclasses import replace
-
-    from kb.build_state import STATE, read_state, state_folder
-    from kb.cache import write_pickle
-
-    folder = state_folder(base.resolve(), (tmp_path / "site").resolve())
-    write_pickle(folder / STATE, replace(read_state(folder), key="other settings, templates or kb code"))
+    change_state(base, tmp_path / "site", key="other settings, templates or kb code")
     edit_front_matter(base)
     reads = count_body_reads(monkeypatch)
     assert not is_quick(run(base, tmp_path / "site"))
